@@ -1,0 +1,56 @@
+"""Class-based TF-IDF: words frequent in one segment and rare across the others."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
+
+from segkit.cluster.base import NOISE
+from segkit.tokenize import tokenize
+
+
+def segment_keywords(texts: list[str], labels: np.ndarray, top_n: int = 10,
+                     ngram_max: int = 2) -> dict[int, list[tuple[str, float]]]:
+    """{segment id: [(term, score), ...]} for every segment (noise excluded).
+
+    c-TF-IDF: a segment is one big document; term weight = its frequency in the
+    segment (normalised by segment length) x log(1 + average words per segment /
+    term frequency over all segments).
+    """
+    labels = np.asarray(labels)
+    segments = sorted(int(s) for s in np.unique(labels) if s != NOISE)
+    if not segments:
+        return {}
+    vectorizer = CountVectorizer(tokenizer=tokenize, token_pattern=None, lowercase=False,
+                                 ngram_range=(1, ngram_max), min_df=2 if len(texts) > 50 else 1)
+    try:
+        counts = vectorizer.fit_transform(texts)
+    except ValueError:  # no vocabulary at all (every text was stop words)
+        return {s: [] for s in segments}
+    rows = np.array([segments.index(int(v)) if v != NOISE else -1 for v in labels])
+    kept = rows >= 0
+    assign = sp.csr_matrix((np.ones(kept.sum()), (rows[kept], np.flatnonzero(kept))),
+                           shape=(len(segments), len(labels)))
+    per_segment = (assign @ counts).toarray().astype(np.float64)
+    totals = per_segment.sum(axis=1, keepdims=True)
+    tf = per_segment / np.maximum(totals, 1)
+    term_freq = per_segment.sum(axis=0)
+    average_words = per_segment.sum() / len(segments)
+    idf = np.log1p(average_words / np.maximum(term_freq, 1))
+    scores = tf * idf
+    vocabulary = np.array(vectorizer.get_feature_names_out())
+    out: dict[int, list[tuple[str, float]]] = {}
+    for row, segment in enumerate(segments):
+        order = np.argsort(-scores[row])
+        chosen: list[tuple[str, float]] = []
+        for index in order:
+            if scores[row, index] <= 0 or len(chosen) >= top_n:
+                break
+            term = vocabulary[index]
+            # Skip a unigram already covered by a chosen bigram, and vice versa.
+            if any(term in c or c in term for c, _ in chosen):
+                continue
+            chosen.append((str(term), float(scores[row, index])))
+        out[segment] = chosen
+    return out

@@ -1,0 +1,80 @@
+"""One value describing every segment: the table people read and the parts behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from segkit.cluster.base import NOISE
+from segkit.describe.keywords import segment_keywords
+from segkit.describe.naming import auto_names
+from segkit.describe.profile import categorical_makeup, numeric_profile
+from segkit.describe.representative import representative_users
+
+UNASSIGNED_NAME = "Unassigned"
+
+
+@dataclass(frozen=True)
+class SegmentSummary:
+    table: pd.DataFrame  # one row per segment (noise last): id, name, size, share, keywords...
+    keywords: dict[int, list[tuple[str, float]]]
+    representative_texts: dict[int, list[str]]
+    representative_user_ids: dict[int, list[str]]
+    numeric: pd.DataFrame
+    categorical: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def names(self) -> dict[int, str]:
+        return dict(zip(self.table["segment_id"].astype(int), self.table["segment_name"]))
+
+
+def user_example_text(texts: list[str], max_chars: int = 400) -> list[str]:
+    """A readable example per user: their first text, cut at a word boundary."""
+    out = []
+    for text in texts:
+        first = text.split("\n")[0] if text else ""
+        if len(first) > max_chars:
+            first = first[:max_chars].rsplit(" ", 1)[0] + " …"
+        out.append(first)
+    return out
+
+
+def describe_segments(users: pd.DataFrame, user_texts: list[str], matrix: np.ndarray,
+                      labels: np.ndarray, confidence: np.ndarray, density_based: bool = False,
+                      numeric_cols=(), categorical_cols=(), names: dict[int, str] | None = None,
+                      n_keywords: int = 10, n_examples: int = 5) -> SegmentSummary:
+    labels = np.asarray(labels)
+    keywords = segment_keywords(user_texts, labels, top_n=n_keywords)
+    chosen_names = auto_names(keywords)
+    if names:
+        chosen_names.update({int(k): v for k, v in names.items()})
+    representatives = representative_users(matrix, labels, confidence, density_based, n_examples)
+    examples = user_example_text(user_texts)
+    rep_texts = {s: [examples[i] for i in idx if examples[i]] for s, idx in representatives.items()}
+    rep_ids = {s: [str(users["user_id"].iloc[i]) for i in idx] for s, idx in representatives.items()}
+    n = len(labels)
+    rows = []
+    for segment in sorted(int(s) for s in np.unique(labels) if s != NOISE):
+        mask = labels == segment
+        rows.append({
+            "segment_id": segment,
+            "segment_name": chosen_names.get(segment, f"Segment {segment}"),
+            "size": int(mask.sum()),
+            "share": float(mask.mean()),
+            "mean_confidence": float(confidence[mask].mean()),
+            "keywords": ", ".join(term for term, _ in keywords.get(segment, [])),
+            "example": rep_texts.get(segment, [""])[0] if rep_texts.get(segment) else "",
+        })
+    if (labels == NOISE).any():
+        mask = labels == NOISE
+        rows.append({"segment_id": NOISE, "segment_name": UNASSIGNED_NAME, "size": int(mask.sum()),
+                     "share": float(mask.sum() / n), "mean_confidence": 0.0, "keywords": "", "example": ""})
+    table = pd.DataFrame(rows)
+    profile = numeric_profile(users, labels, [c for c in ["n_reviews", *numeric_cols] if c in users.columns])
+    if not profile.empty:
+        for column in profile["z"].columns:
+            table[f"z_{column}"] = table["segment_id"].map(profile["z"][column]).astype(float).round(3).to_numpy()
+    categorical = {c: categorical_makeup(users, labels, c) for c in categorical_cols if c in users.columns}
+    return SegmentSummary(table, keywords, rep_texts, rep_ids, profile, categorical)

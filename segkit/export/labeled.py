@@ -1,0 +1,74 @@
+"""The labeled table: every input row, in input order, with its segment.
+
+Rows that could not be segmented are kept, with the reason in `segkit_status`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from segkit.cluster.base import NOISE
+
+STATUS_COLUMN = "segkit_status"
+ADDED_COLUMNS = ("segment_id", "segment_name", "segment_confidence", "map_x", "map_y", STATUS_COLUMN)
+
+
+def labeled_rows(frame: pd.DataFrame, run, names: dict[int, str] | None = None,
+                 user_labels: np.ndarray | None = None) -> pd.DataFrame:
+    """`frame` is the uploaded table the run was made from (same rows, same order).
+
+    `user_labels` (per user in UserTable order) overrides the run's labels, e.g. after
+    segments were merged in the dashboard; `names` overrides segment names.
+    """
+    table = run.table
+    if len(frame) != table.n_rows:
+        raise ValueError(f"frame has {len(frame)} rows but the run was made from {table.n_rows}")
+    names = {**run.summary.names, **(names or {})}
+    n_users = table.n_users
+    labels_by_user = run.user_labels() if user_labels is None else np.asarray(user_labels)
+    confidence_by_user = np.full(n_users, np.nan)
+    confidence_by_user[run.embeddings.user_index] = run.result.confidence
+    map_by_user = np.full((n_users, 2), np.nan)
+    map_by_user[run.embeddings.user_index] = run.map2d
+
+    row_user = table.row_user
+    has_user = row_user >= 0
+    safe_user = np.where(has_user, row_user, 0)
+    row_labels = np.where(has_user, labels_by_user[safe_user], -2)
+    segmented = row_labels >= NOISE  # NOISE (-1) is a real answer: 'Unassigned'
+
+    out = frame.copy()
+    out.index = range(len(out))
+    # Avoid clobbering a column the user already has with the same name.
+    for column in ADDED_COLUMNS:
+        if column in out.columns:
+            out = out.rename(columns={column: f"{column}_input"})
+    out["segment_id"] = pd.array(np.where(segmented, row_labels, 0), dtype="Int64")
+    out.loc[~segmented, "segment_id"] = pd.NA
+    out["segment_name"] = [
+        (names.get(int(v), f"Segment {int(v)}") if v != NOISE else "Unassigned") if ok else ""
+        for v, ok in zip(row_labels, segmented)
+    ]
+    out["segment_confidence"] = np.where(segmented & has_user, confidence_by_user[safe_user], np.nan).round(4)
+    out["map_x"] = np.where(segmented, map_by_user[safe_user, 0], np.nan).round(4)
+    out["map_y"] = np.where(segmented, map_by_user[safe_user, 1], np.nan).round(4)
+    out[STATUS_COLUMN] = _row_status(table.row_status, has_user, segmented, row_labels)
+    return out
+
+
+def _row_status(row_status: np.ndarray, has_user: np.ndarray, segmented: np.ndarray,
+                row_labels: np.ndarray) -> list[str]:
+    out = []
+    for reason, user_ok, seg_ok, label in zip(row_status, has_user, segmented, row_labels):
+        if not user_ok:
+            out.append(f"not segmented: {reason or 'missing user id'}")
+        elif not seg_ok:
+            out.append("not segmented: no usable text for this user")
+        elif reason:
+            out.append(f"segmented from the user's other rows ({reason})")
+        elif label == NOISE:
+            out.append("unassigned: outlier for the density method")
+        else:
+            out.append("ok")
+    return out

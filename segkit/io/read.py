@@ -1,0 +1,319 @@
+"""Read CSV/TSV, Excel, Parquet and JSON Lines into a frame of strings-or-numbers.
+
+Every cell is first read as text so that ids keep their leading zeros and nothing is
+silently coerced; numeric columns are then converted where every filled cell parses.
+The encoding and delimiter guessed are reported, never hidden.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from segkit.errors import SegkitInputError
+
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
+SUPPORTED = sorted(TEXT_SUFFIXES | EXCEL_SUFFIXES | PARQUET_SUFFIXES | JSONL_SUFFIXES)
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
+_PARQUET_MAGIC = b"PAR1"
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True)
+class LoadedTable:
+    frame: pd.DataFrame
+    source_format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.frame)
+
+
+def read_table(source: str | Path | bytes, filename: str | None = None) -> LoadedTable:
+    """Read a table from a path, or from raw bytes plus the uploaded file's name."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise SegkitInputError(f"File not found: {path}")
+        data = path.read_bytes()
+        filename = filename or path.name
+    else:
+        data = bytes(source)
+        filename = filename or "upload.csv"
+    suffix = Path(filename).suffix.lower()
+    if not data:
+        raise SegkitInputError(f"'{filename}' is empty (0 bytes).")
+    kind = _sniff_kind(data, suffix, filename)
+    if kind == "excel":
+        loaded = _read_excel(data, filename)
+    elif kind == "parquet":
+        loaded = _read_parquet(data, filename)
+    elif kind == "jsonl":
+        loaded = _read_jsonl(data, filename)
+    else:
+        loaded = _read_delimited(data, filename)
+    return _finish(loaded, filename)
+
+
+def _sniff_kind(data: bytes, suffix: str, filename: str) -> str:
+    head = data[:8]
+    if head.startswith(_PARQUET_MAGIC):
+        return "parquet"
+    if head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC):
+        if suffix in EXCEL_SUFFIXES:
+            return "excel"
+        if b"xl/" in data[:65536] or head.startswith(_OLE_MAGIC):
+            # An Excel workbook renamed to .csv is common; read it for what it is.
+            return "excel"
+        raise SegkitInputError(
+            f"'{filename}' is a ZIP archive, not a table. Unzip it and upload the CSV inside."
+        )
+    if head.startswith(_GZIP_MAGIC):
+        raise SegkitInputError(
+            f"'{filename}' is gzip-compressed. Decompress it and upload the file inside."
+        )
+    if suffix in EXCEL_SUFFIXES:
+        raise SegkitInputError(f"'{filename}' has an Excel name but is not an Excel workbook.")
+    if suffix in PARQUET_SUFFIXES:
+        raise SegkitInputError(f"'{filename}' has a Parquet name but is not a Parquet file.")
+    if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    if suffix and suffix not in TEXT_SUFFIXES:
+        raise SegkitInputError(
+            f"'{filename}': unsupported file type '{suffix}'. Use one of: {', '.join(SUPPORTED)}."
+        )
+    return "delimited"
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode bytes, returning (text, encoding name). BOMs win; then UTF-8; then a guess."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        return data.decode("utf-16"), "utf-16"
+    sample = data[:4096]
+    # UTF-16 without a BOM: every other byte of ASCII text is NUL.
+    if len(sample) >= 4 and sample.count(b"\x00") > len(sample) // 3:
+        if sample[1:2] == b"\x00":
+            return data.decode("utf-16-le"), "utf-16-le"
+        if sample[0:1] == b"\x00":
+            return data.decode("utf-16-be"), "utf-16-be"
+    if b"\x00" in sample:
+        raise SegkitInputError(
+            "The file contains binary data (NUL bytes); it is not a text table."
+        )
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    return _guess_legacy_encoding(data)
+
+
+def _guess_legacy_encoding(data: bytes) -> tuple[str, str]:
+    """Choose between GB18030 (Chinese Excel exports) and Windows-1252/Latin-1.
+
+    Latin-1 bytes often also decode as GB18030, as nonsense CJK. Chinese text decodes
+    to mostly common Han characters; mis-decoded Latin-1 yields many rare ones. We score
+    each candidate by the share of its non-ASCII characters that are common letters.
+    """
+    candidates = []
+    for encoding in ("gb18030", "cp1252", "latin-1"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        candidates.append((_plausibility(text, encoding), encoding, text))
+    if not candidates:  # latin-1 decodes anything, so this is unreachable in practice
+        raise SegkitInputError("Could not work out the file's text encoding; save it as UTF-8.")
+    candidates.sort(key=lambda c: c[0], reverse=True)
+    _, encoding, text = candidates[0]
+    return text, encoding
+
+
+def _plausibility(text: str, encoding: str) -> float:
+    non_ascii = [ch for ch in text if ord(ch) > 127]
+    if not non_ascii:
+        return 1.0
+    if encoding == "gb18030":
+        common = sum(1 for ch in non_ascii if 0x4E00 <= ord(ch) <= 0x9FA5 or 0x3000 <= ord(ch) <= 0x303F
+                     or 0xFF00 <= ord(ch) <= 0xFFEF)
+        # GB18030 also decodes the rare 4-byte sequences: penalise anything outside GBK's core.
+        return common / len(non_ascii) - 0.3
+    letters = sum(1 for ch in non_ascii if ch.isalpha() or ch in "€£¥°·–—‘’“”…«»¿¡")
+    return letters / len(non_ascii)
+
+
+def _sniff_delimiter(text: str, filename: str) -> str:
+    if filename.lower().endswith((".tsv", ".tab")):
+        return "\t"
+    sample_lines = text[:20000].splitlines()[:30]
+    sample = "\n".join(sample_lines)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        header = sample_lines[0] if sample_lines else ""
+        counts = {d: header.count(d) for d in ",;\t|"}
+        best = max(counts, key=counts.get)
+        return best if counts[best] > 0 else ","
+
+
+def _read_delimited(data: bytes, filename: str) -> LoadedTable:
+    text, encoding = decode_text(data)
+    if not text.strip():
+        raise SegkitInputError(f"'{filename}' is empty (only whitespace).")
+    delimiter = _sniff_delimiter(text, filename)
+    header_row = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    n_header = len(header_row)
+    bad_rows: list[str] = []
+
+    def on_bad_line(fields: list[str]) -> None:
+        bad_rows.append(f"{len(fields)} fields")
+        return None
+
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            engine="python",
+            on_bad_lines=on_bad_line,
+        )
+    except pd.errors.EmptyDataError as exc:
+        raise SegkitInputError(f"'{filename}' has no columns.") from exc
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise SegkitInputError(f"'{filename}' could not be parsed as a table: {exc}") from exc
+    if bad_rows:
+        raise SegkitInputError(
+            f"'{filename}': {len(bad_rows)} row(s) have more fields than the {n_header}-column "
+            f"header (first: {bad_rows[0]}). Check the delimiter or quote the text column."
+        )
+    notes = []
+    if delimiter != ",":
+        notes.append(f"delimiter detected: {_describe_delimiter(delimiter)}")
+    return LoadedTable(frame, "csv", encoding, delimiter, tuple(notes))
+
+
+def _describe_delimiter(delimiter: str) -> str:
+    return {"\t": "tab", ";": "semicolon", "|": "pipe", ",": "comma"}.get(delimiter, repr(delimiter))
+
+
+def _read_excel(data: bytes, filename: str) -> LoadedTable:
+    try:
+        frame = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""])
+    except Exception as exc:  # openpyxl raises many types for a broken workbook
+        raise SegkitInputError(f"'{filename}' could not be read as an Excel workbook: {exc}") from exc
+    return LoadedTable(frame, "excel", None, None, ("first worksheet read",))
+
+
+def _read_parquet(data: bytes, filename: str) -> LoadedTable:
+    try:
+        frame = pd.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # pyarrow raises ArrowInvalid and friends
+        raise SegkitInputError(f"'{filename}' could not be read as Parquet: {exc}") from exc
+    return LoadedTable(_stringify_non_numeric(frame), "parquet")
+
+
+def _read_jsonl(data: bytes, filename: str) -> LoadedTable:
+    text, encoding = decode_text(data)
+    stripped = text.lstrip()
+    try:
+        if stripped.startswith("["):
+            frame = pd.read_json(io.StringIO(text), orient="records", dtype=False)
+        else:
+            frame = pd.read_json(io.StringIO(text), lines=True, dtype=False)
+    except ValueError as exc:
+        raise SegkitInputError(
+            f"'{filename}' is not valid JSON Lines (one JSON object per line): {exc}"
+        ) from exc
+    return LoadedTable(_stringify_non_numeric(frame), "jsonl", encoding)
+
+
+def _stringify_non_numeric(frame: pd.DataFrame) -> pd.DataFrame:
+    out = {}
+    for column in frame.columns:
+        series = frame[column]
+        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            out[column] = series
+        else:
+            out[column] = series.map(lambda v: None if _is_missing(v) else str(v))
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _is_missing(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _finish(loaded: LoadedTable, filename: str) -> LoadedTable:
+    frame = loaded.frame
+    notes = list(loaded.notes)
+    if frame.shape[1] == 0:
+        raise SegkitInputError(f"'{filename}' has no columns.")
+    if len(frame) == 0:
+        raise SegkitInputError(
+            f"'{filename}' has a header but no data rows (columns: {', '.join(map(str, frame.columns))})."
+        )
+    # Column names: strings, stripped, unique (pandas renames duplicates 'a' -> 'a.1').
+    names = [str(c).strip() if str(c).strip() else f"column_{i + 1}" for i, c in enumerate(frame.columns)]
+    seen: dict[str, int] = {}
+    unique_names = []
+    for name in names:
+        if name in seen:
+            seen[name] += 1
+            new_name = f"{name}_{seen[name]}"
+            notes.append(f"duplicate column name '{name}' renamed to '{new_name}'")
+            unique_names.append(new_name)
+        else:
+            seen[name] = 0
+            unique_names.append(name)
+    frame = frame.copy()
+    frame.columns = unique_names
+    frame = frame.reset_index(drop=True)
+    frame = convert_numeric_columns(frame)
+    return LoadedTable(frame, loaded.source_format, loaded.encoding, loaded.delimiter, tuple(notes))
+
+
+def convert_numeric_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Turn text columns whose filled cells all parse as numbers into float columns."""
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_numeric_dtype(series):
+            continue
+        filled = series.dropna()
+        if filled.empty:
+            continue
+        stripped = filled.astype(str).str.strip()
+        parsed = pd.to_numeric(stripped, errors="coerce")
+        if parsed.notna().all() and not _looks_like_identifier(stripped):
+            values = pd.to_numeric(series.astype("string").str.strip(), errors="coerce").astype(float)
+            finite = values[np.isfinite(values)]
+            # Whole numbers stay whole (Int64) so an export writes "3", not "3.0".
+            if len(finite) == values.notna().sum() and (finite % 1 == 0).all() and finite.abs().max() < 2**53:
+                values = values.astype("Int64")
+            out[column] = values
+    return out
+
+
+def _looks_like_identifier(values: pd.Series) -> bool:
+    # "00123" keeps its leading zero as an id, not the number 123.
+    return bool(values.str.match(r"^0\d").any())

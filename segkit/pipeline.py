@@ -1,0 +1,220 @@
+"""The whole method, stage by stage: prepare -> embed -> fuse -> reduce -> cluster ->
+evaluate -> describe. Each stage is a plain function so a dashboard can cache the
+expensive ones (embedding) and re-run only the cheap ones when a slider moves.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from segkit.cluster.base import ClusteringResult
+from segkit.cluster.noise import apply_noise_policy
+from segkit.cluster.registry import CLUSTERERS, get_clusterer
+from segkit.config import RunConfig
+from segkit.describe.summary import SegmentSummary, describe_segments
+from segkit.embed.base import ProgressCallback
+from segkit.embed.cache import EmbeddingCache, embed_with_cache
+from segkit.embed.precomputed import PrecomputedEmbedder
+from segkit.embed.registry import get_embedder
+from segkit.errors import SegkitInputError
+from segkit.fuse.fusion import FusedFeatures, fuse_features
+from segkit.io.prepare import UserTable, prepare_users
+from segkit.metrics.external import external_metrics
+from segkit.metrics.internal import internal_metrics
+from segkit.metrics.sweep import AUTO_K_RULE, choose_k, default_k_range, k_sweep
+from segkit.reduce.map2d import project_2d
+from segkit.reduce.registry import get_reducer
+
+
+@dataclass(frozen=True)
+class UserEmbeddings:
+    vectors: np.ndarray  # (n_segmentable, d): one per user with text
+    user_index: np.ndarray  # which users (indices into UserTable.users) the rows are
+    embedder: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ClusterSpace:
+    fused: FusedFeatures
+    matrix: np.ndarray  # what the clusterer sees (after the reducer)
+    reducer: str
+    reducer_params: dict
+
+
+@dataclass(frozen=True)
+class SegmentationRun:
+    config: RunConfig
+    table: UserTable
+    embeddings: UserEmbeddings
+    space: ClusterSpace
+    result: ClusteringResult
+    metrics: dict
+    summary: SegmentSummary
+    map2d: np.ndarray  # (n_segmentable, 2), for display only
+    timings: dict = field(default_factory=dict)
+
+    @property
+    def labels(self) -> np.ndarray:
+        return self.result.labels
+
+    def user_labels(self) -> np.ndarray:
+        """Label per user in UserTable order; -2 for users that could not be segmented."""
+        out = np.full(self.table.n_users, -2, dtype=np.int64)
+        out[self.embeddings.user_index] = self.result.labels
+        return out
+
+
+def embed_users(table: UserTable, embedder_name: str, embedder_params: dict | None = None,
+                cache: EmbeddingCache | None = None,
+                progress: ProgressCallback | None = None, frame: pd.DataFrame | None = None) -> UserEmbeddings:
+    """One vector per user: the mean of the vectors of their non-empty texts."""
+    start = time.perf_counter()
+    if embedder_name == "precomputed":
+        if frame is None:
+            raise SegkitInputError("The 'precomputed' embedder needs the input table.")
+        row_vectors, row_ok = PrecomputedEmbedder.vectors_from_frame(frame, table.roles.vector_cols)
+        usable = row_ok & (table.row_user >= 0)
+    else:
+        embedder = get_embedder(embedder_name, **(embedder_params or {}))
+        usable = np.array([bool(t) for t in table.row_texts]) & (table.row_user >= 0)
+        texts = [table.row_texts[i] for i in np.flatnonzero(usable)]
+        if not texts:
+            raise SegkitInputError("No row has text to embed.")
+        embedded = embed_with_cache(embedder, texts, cache, progress)
+        row_vectors = np.zeros((table.n_rows, embedded.shape[1]), dtype=np.float32)
+        row_vectors[usable] = embedded
+        # A text that embeds to all zeros (only unknown tokens) carries no signal.
+        usable = usable & (np.abs(row_vectors).sum(axis=1) > 0)
+    membership = table.membership_matrix(usable)
+    counts = np.asarray(membership.sum(axis=1)).ravel()
+    user_index = np.flatnonzero(counts > 0)
+    sums = membership[user_index] @ row_vectors
+    vectors = (sums / counts[user_index][:, None]).astype(np.float32)
+    return UserEmbeddings(vectors, user_index, embedder_name, time.perf_counter() - start)
+
+
+def resolve_reducer(config: RunConfig) -> tuple[str, dict]:
+    if config.reducer != "auto":
+        return config.reducer, dict(config.reducer_params)
+    clusterer = CLUSTERERS.get(config.algorithm)
+    if clusterer is not None and clusterer.density_based:
+        return "umap", {"n_components": 5, **config.reducer_params}
+    return "pca", {"n_components": 50, **config.reducer_params}
+
+
+def build_space(table: UserTable, embeddings: UserEmbeddings, config: RunConfig) -> ClusterSpace:
+    users = table.users.iloc[embeddings.user_index].reset_index(drop=True)
+    roles = table.roles
+    fused = fuse_features(embeddings.vectors, users, roles.numeric_cols, roles.categorical_cols,
+                          config.text_weight)
+    reducer_name, reducer_params = resolve_reducer(config)
+    matrix = get_reducer(reducer_name, **reducer_params).fit_transform(fused.matrix, seed=config.seed)
+    return ClusterSpace(fused, matrix, reducer_name, reducer_params)
+
+
+def cluster_space(space: ClusterSpace, config: RunConfig) -> tuple[ClusteringResult, dict]:
+    """Cluster, choosing K automatically when a K method was given none."""
+    params = dict(config.algorithm_params)
+    info: dict = {}
+    clusterer_class = CLUSTERERS.get(config.algorithm)
+    if clusterer_class is None:
+        get_clusterer(config.algorithm)  # raises the specific error
+    n = space.matrix.shape[0]
+    if clusterer_class.uses_k and params.get("k") in (None, "auto"):
+        if n < 3:
+            raise SegkitInputError(f"Segmenting needs at least 3 users with text to choose K; there are {n}.")
+        sweep = k_sweep(space.matrix, default_k_range(n, config.k_max), "kmeans", seed=config.seed)
+        params["k"] = choose_k(sweep)
+        info["auto_k"] = params["k"]
+        info["auto_k_rule"] = AUTO_K_RULE.format(k_max=min(config.k_max, n - 1), sample=2000)
+        info["k_sweep"] = sweep
+    clusterer = get_clusterer(config.algorithm, **params)
+    result = clusterer.fit(space.matrix, seed=config.seed)
+    if clusterer_class.density_based:
+        result = apply_noise_policy(result, space.matrix, config.noise_policy)
+    return result, info
+
+
+def evaluate(space: ClusterSpace, result: ClusteringResult, table: UserTable,
+             embeddings: UserEmbeddings, config: RunConfig) -> dict:
+    metrics = internal_metrics(space.matrix, result.labels, seed=config.seed,
+                               silhouette_sample=config.silhouette_sample)
+    metrics["n_users_segmented"] = int(len(result.labels))
+    metrics["n_users_total"] = int(table.n_users)
+    label_col = table.roles.label_col
+    if label_col:
+        truth = table.users[label_col].iloc[embeddings.user_index].reset_index(drop=True)
+        metrics.update(external_metrics(result.labels, truth))
+    return metrics
+
+
+def run_segmentation(frame: pd.DataFrame, config: RunConfig, cache: EmbeddingCache | None = None,
+                     progress: ProgressCallback | None = None, with_map: bool = True,
+                     names: dict[int, str] | None = None) -> SegmentationRun:
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(now - clock, 3)
+        clock = now
+
+    table = prepare_users(frame, config.roles)
+    lap("prepare")
+    embeddings = embed_users(table, config.embedder, config.embedder_params, cache, progress, frame)
+    lap("embed")
+    return segment_embedded(table, embeddings, config, with_map=with_map, names=names, timings=timings)
+
+
+def segment_embedded(table: UserTable, embeddings: UserEmbeddings, config: RunConfig,
+                     with_map: bool = True, names: dict[int, str] | None = None,
+                     timings: dict | None = None, map_method: str | None = None) -> SegmentationRun:
+    """Everything after embedding: the cheap part a slider move re-runs."""
+    timings = dict(timings or {})
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(now - clock, 3)
+        clock = now
+
+    if len(embeddings.user_index) < 2:
+        raise SegkitInputError(
+            f"Only {len(embeddings.user_index)} user(s) have text to segment; segmenting needs at least 2."
+        )
+    space = build_space(table, embeddings, config)
+    lap("fuse_reduce")
+    result, info = cluster_space(space, config)
+    lap("cluster")
+    metrics = evaluate(space, result, table, embeddings, config)
+    metrics.update({k: v for k, v in info.items() if k != "k_sweep"})
+    lap("metrics")
+    users = table.users.iloc[embeddings.user_index].reset_index(drop=True)
+    all_texts = table.user_texts()
+    texts = [all_texts[i] for i in embeddings.user_index]
+    clusterer_class = CLUSTERERS[config.algorithm]
+    summary = describe_segments(users, texts, space.matrix, result.labels, result.confidence,
+                                clusterer_class.density_based, table.roles.numeric_cols,
+                                table.roles.categorical_cols, names)
+    lap("describe")
+    if with_map:
+        coords = project_2d(space.fused.matrix, method=map_method or config.map_method, seed=config.seed)
+    else:
+        coords = np.full((len(result.labels), 2), np.nan, dtype=np.float32)
+    lap("map")
+    if "k_sweep" in info:
+        result = _with_extra(result, k_sweep=info["k_sweep"])
+    return SegmentationRun(config, table, embeddings, space, result, metrics, summary, coords, timings)
+
+
+def _with_extra(result: ClusteringResult, **extra) -> ClusteringResult:
+    from dataclasses import replace
+
+    return replace(result, extra=dict(result.extra, **extra))

@@ -1,0 +1,36 @@
+"""UMAP: non-linear, keeps local neighbourhoods; density clusterers work much better after it."""
+
+import numpy as np
+
+from segkit.params import ParamSpec
+from segkit.reduce.base import Reducer
+
+
+class UmapReducer(Reducer):
+    name = "umap"
+    params_spec = (
+        ParamSpec("n_components", int, 5, "Dimensions kept for clustering.", minimum=2, maximum=100),
+        ParamSpec("n_neighbors", int, 15, "Neighbourhood size: larger favours global structure.",
+                  minimum=2, maximum=500),
+        ParamSpec("min_dist", float, 0.0, "How tightly points may pack (0 suits clustering).",
+                  minimum=0.0, maximum=1.0),
+    )
+
+    def fit_transform(self, matrix: np.ndarray, seed: int = 0) -> np.ndarray:
+        import umap  # heavy import (numba): only when chosen
+
+        n_samples = matrix.shape[0]
+        n_neighbors = min(self.params["n_neighbors"], max(n_samples - 1, 2))
+        n_components = min(self.params["n_components"], max(n_samples - 2, 1))
+        if n_samples < 5:
+            return np.asarray(matrix[:, :n_components], dtype=np.float32)
+        model = umap.UMAP(
+            n_components=n_components,
+            n_neighbors=n_neighbors,
+            min_dist=self.params["min_dist"],
+            metric="cosine" if matrix.shape[1] > 20 else "euclidean",
+            random_state=seed,
+            # A fixed seed makes UMAP single-threaded; reproducibility matters more here.
+            low_memory=True,
+        )
+        return model.fit_transform(matrix).astype(np.float32)

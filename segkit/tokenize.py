@@ -1,0 +1,70 @@
+"""Word tokens for TF-IDF and keywords, for English, Chinese and text mixing both.
+
+Latin-script words come from a regex; runs of Chinese characters are cut into words by
+jieba (loaded only when Chinese appears, since its dictionary takes a second to load).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_LATIN_WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]", re.UNICODE)
+
+# Review-specific filler on top of sklearn's English list: words every segment uses.
+_EXTRA_ENGLISH = {
+    "really", "just", "like", "get", "got", "one", "would", "also", "even", "much", "bit",
+    "im", "i'm", "it's", "its", "don't", "didn't", "dont", "didnt", "can't", "cant", "ve",
+    "ll", "s", "t", "don", "did", "does", "doesn", "isn", "wasn", "won", "will", "still",
+}
+_CHINESE_STOP_WORDS = set(
+    "的 了 是 我 你 他 她 它 们 在 也 和 就 都 而 及 与 着 或 一个 没有 我们 你们 他们 这 那 这个 那个 "
+    "之 吧 吗 呢 啊 哦 呀 很 还 又 让 被 给 把 对 但 但是 因为 所以 如果 就是 还是 什么 怎么 "
+    "可以 不 没 有 要 会 能 说 去 来 到 上 下 个 为 以 于 中 从 自己 这样 那样 已经 非常 比较 "
+    "一下 一些 一直 然后 其实 感觉 觉得 真的 东西 这么 那么 现在 时候".split()
+)
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | _EXTRA_ENGLISH | _CHINESE_STOP_WORDS)
+
+
+def has_cjk(text: str) -> bool:
+    return _CJK_RUN.search(text) is not None
+
+
+def cjk_share(texts) -> float:
+    """Share of the non-space characters, over all texts, that are CJK ideographs."""
+    cjk = total = 0
+    for text in texts:
+        text = str(text)
+        total += sum(1 for ch in text if not ch.isspace())
+        cjk += sum(len(run) for run in _CJK_RUN.findall(text))
+    return cjk / total if total else 0.0
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def tokenize(text: str, drop_stop_words: bool = True) -> list[str]:
+    """Lower-cased word tokens; Chinese runs segmented into words."""
+    text = str(text).lower()
+    tokens: list[str] = []
+    position = 0
+    for match in _CJK_RUN.finditer(text):
+        tokens.extend(_LATIN_WORD.findall(text[position:match.start()]))
+        tokens.extend(w for w in _jieba().lcut(match.group()) if w.strip())
+        position = match.end()
+    tokens.extend(_LATIN_WORD.findall(text[position:]))
+    if drop_stop_words:
+        # Single Latin letters carry nothing; a single Chinese character can be a word.
+        tokens = [t for t in tokens if t not in STOP_WORDS and (len(t) > 1 or _CJK_RUN.match(t))]
+    return tokens
