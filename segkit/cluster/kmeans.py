@@ -6,7 +6,7 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from segkit.cluster.base import Clusterer, distance_confidence
 from segkit.params import ParamSpec
 
-K_SPEC = ParamSpec("k", int, 6, "How many segments to find.", minimum=2, maximum=200,
+K_SPEC = ParamSpec("k", int, 6, "How many segments to find.", minimum=2,
                    label="K (number of segments)")
 
 

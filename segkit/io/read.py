@@ -144,16 +144,24 @@ def _guess_legacy_encoding(data: bytes) -> tuple[str, str]:
 
 
 def _plausibility(text: str, encoding: str) -> float:
-    non_ascii = [ch for ch in text if ord(ch) > 127]
+    non_ascii = [i for i, ch in enumerate(text) if ord(ch) > 127]
     if not non_ascii:
         return 1.0
     if encoding == "gb18030":
-        common = sum(1 for ch in non_ascii if 0x4E00 <= ord(ch) <= 0x9FA5 or 0x3000 <= ord(ch) <= 0x303F
-                     or 0xFF00 <= ord(ch) <= 0xFFEF)
-        # GB18030 also decodes the rare 4-byte sequences: penalise anything outside GBK's core.
+        common = sum(1 for i in non_ascii if _is_common_cjk(text[i]))
+        # GB18030 also decodes odd byte pairs to rare characters: demand mostly common ones.
         return common / len(non_ascii) - 0.3
-    letters = sum(1 for ch in non_ascii if ch.isalpha() or ch in "€£¥°·–—‘’“”…«»¿¡")
-    return letters / len(non_ascii)
+    letters = sum(1 for i in non_ascii if text[i].isalpha() or text[i] in "€£¥°·–—‘’“”…«»¿¡")
+    # Accented letters in European text sit between ASCII letters; Chinese bytes read as
+    # Latin-1 come out as long runs of accented letters.
+    positions = set(non_ascii)
+    in_runs = sum(1 for i in non_ascii if i - 1 in positions or i + 1 in positions)
+    return letters / len(non_ascii) * (1 - in_runs / len(non_ascii))
+
+
+def _is_common_cjk(ch: str) -> bool:
+    code = ord(ch)
+    return 0x4E00 <= code <= 0x9FA5 or 0x3000 <= code <= 0x303F or 0xFF00 <= code <= 0xFFEF
 
 
 def _sniff_delimiter(text: str, filename: str) -> str:
@@ -202,6 +210,9 @@ def _read_delimited(data: bytes, filename: str) -> LoadedTable:
             f"'{filename}': {len(bad_rows)} row(s) have more fields than the {n_header}-column "
             f"header (first: {bad_rows[0]}). Check the delimiter or quote the text column."
         )
+    if len(header_row) == frame.shape[1]:
+        # pandas renames duplicate names ('a' -> 'a.1') silently; _finish renames and reports.
+        frame.columns = header_row
     notes = []
     if delimiter != ",":
         notes.append(f"delimiter detected: {_describe_delimiter(delimiter)}")

@@ -1,0 +1,84 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from segkit.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data" / "store_reviews.csv"
+
+
+@pytest.fixture
+def reviews_csv(tmp_path, reviews):
+    path = tmp_path / "reviews.csv"
+    reviews.to_csv(path, index=False)
+    return path
+
+
+def test_segment_writes_every_row_and_reports_metrics(reviews_csv, tmp_path, capsys, fake_embedder):
+    out, summary, config = tmp_path / "out.csv", tmp_path / "summary.csv", tmp_path / "run.json"
+    code = main(["segment", str(reviews_csv), "--embedder", "fake", "--k", "3", "--map", "pca",
+                 "--out", str(out), "--summary", str(summary), "--config", str(config),
+                 "--cache-dir", str(tmp_path / "cache"), "--quiet"])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "silhouette" in printed and "ARI" in printed
+    labeled = pd.read_csv(out)
+    assert len(labeled) == 180
+    assert {"segment_id", "segment_name", "segment_confidence", "map_x", "map_y", "segkit_status"} <= set(labeled.columns)
+    assert len(pd.read_csv(summary)) == 3
+    saved = json.loads(config.read_text())
+    assert saved["algorithm_params"] == {"k": 3}
+
+    # Re-running the saved config reproduces the labels exactly.
+    out2 = tmp_path / "out2.csv"
+    assert main(["segment", "--config", str(config), "--out", str(out2), "--quiet",
+                 "--cache-dir", str(tmp_path / "cache")]) == 0
+    assert pd.read_csv(out2)["segment_id"].tolist() == labeled["segment_id"].tolist()
+
+
+def test_automatic_k_is_printed(reviews_csv, capsys, fake_embedder):
+    assert main(["segment", str(reviews_csv), "--embedder", "fake", "--no-map", "--quiet", "--no-cache"]) == 0
+    assert "automatic K = 3" in capsys.readouterr().out
+
+
+def test_sweep_prints_table(reviews_csv, capsys, fake_embedder):
+    assert main(["sweep", str(reviews_csv), "--embedder", "fake", "--k-min", "2", "--k-max", "5", "--quiet", "--no-cache"]) == 0
+    printed = capsys.readouterr().out
+    assert "silhouette" in printed and "suggested K: 3" in printed
+
+
+@pytest.mark.parametrize("args,message", [
+    (["segment", "/nope.csv"], "File not found"),
+    (["segment", "{csv}", "--text-col", "missing"], "text column 'missing' is not in the file"),
+    (["segment", "{csv}", "--k", "1000"], "K (number of segments) must be between 2 and the 60 users"),
+    (["segment", "{csv}", "--algorithm", "hdbscan", "--min-cluster-size", "500", "--reducer", "pca"], "larger than the 60 users"),
+    (["segment", "{csv}", "--text-weight", "3"], "Text weight must be between 0 and 1"),
+    (["segment", "{csv}", "--embedder", "bert"], "Unknown embedder 'bert'"),
+    (["sweep", "{csv}", "--k-min", "5", "--k-max", "3"], "--k-min <= --k-max"),
+])
+def test_bad_input_one_line_and_exit_2(args, message, reviews_csv, capsys, fake_embedder):
+    args = [a.replace("{csv}", str(reviews_csv)) for a in args]
+    code = main(args + ["--quiet", "--no-cache"] if args[0] == "segment" else args + ["--quiet", "--no-cache"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_console_script_runs_headless(tmp_path):
+    """The installed `segkit` entry point, as a user would run it, on the bundled sample."""
+    out = tmp_path / "labeled.csv"
+    env = dict(os.environ, SEGKIT_CACHE_DIR=str(tmp_path / "cache"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "segkit.cli", "segment", str(SAMPLE), "--k", "6", "--no-map", "--out", str(out), "--quiet"],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert len(pd.read_csv(out)) == len(pd.read_csv(SAMPLE))
+    assert "ARI" in proc.stdout

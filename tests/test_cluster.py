@@ -1,0 +1,131 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from segkit.cluster import CLUSTERERS, NOISE, apply_noise_policy, get_clusterer
+from segkit.errors import SegkitInputError
+from segkit.metrics import external_metrics, internal_metrics, seed_stability
+from segkit.metrics.sweep import choose_k, k_sweep, min_cluster_size_sweep
+
+PARAMS = {
+    "kmeans": {"k": 3}, "minibatch_kmeans": {"k": 3, "batch_size": 64}, "agglomerative": {"k": 3},
+    "gmm": {"k": 3}, "hdbscan": {"min_cluster_size": 10}, "dbscan": {"eps": 2.5, "min_samples": 5},
+}
+
+
+def test_every_registered_clusterer_has_test_params():
+    assert set(PARAMS) == set(CLUSTERERS)
+
+
+@pytest.mark.parametrize("name", sorted(PARAMS))
+def test_recovers_separated_blobs(name, blobs):
+    points, truth = blobs
+    result = get_clusterer(name, **PARAMS[name]).fit(points, seed=0)
+    assert result.labels.shape == (120,)
+    assert external_metrics(result.labels, truth.astype(str))["ari"] >= 0.9
+    assert ((result.confidence >= 0) & (result.confidence <= 1)).all()
+    assert result.labels_ is result.labels
+
+
+@pytest.mark.parametrize("name", sorted(PARAMS))
+def test_same_seed_same_labels(name, blobs):
+    points, _ = blobs
+    a = get_clusterer(name, **PARAMS[name]).fit(points, seed=3)
+    b = get_clusterer(name, **PARAMS[name]).fit(points, seed=3)
+    assert np.array_equal(a.labels, b.labels)
+
+
+def test_segment_zero_is_largest(blobs):
+    points, _ = blobs
+    extra = np.vstack([points, points[:40] + 0.01])
+    labels = get_clusterer("kmeans", k=3).fit(extra).labels
+    sizes = np.bincount(labels)
+    assert list(sizes) == sorted(sizes, reverse=True)
+
+
+@pytest.mark.parametrize("name,params,message", [
+    ("kmeans", {"k": 500}, "K \\(number of segments\\) must be between 2 and the 120 users"),
+    ("kmeans", {"k": 1}, "at least 2"),
+    ("kmeans", {"k": "many"}, "must be a int"),
+    ("kmeans", {"clusters": 3}, "has no parameter clusters"),
+    ("hdbscan", {"min_cluster_size": 1000}, "larger than the 120 users"),
+    ("agglomerative", {"k": 3, "linkage": "single"}, "must be one of ward, average, complete"),
+    ("spectral", {}, "Unknown algorithm 'spectral'"),
+])
+def test_bad_parameters_explained(name, params, message, blobs):
+    points, _ = blobs
+    with pytest.raises(SegkitInputError, match=message):
+        get_clusterer(name, **params).fit(points)
+
+
+def test_agglomerative_refuses_too_many_users():
+    clusterer = get_clusterer("agglomerative", k=3)
+    with pytest.raises(SegkitInputError, match="limited to 20,000 users"):
+        clusterer.check_data(50_000)
+
+
+def test_noise_policy_reassign_leaves_no_noise(blobs):
+    points, _ = blobs
+    noisy = np.vstack([points, np.array([[30, 30, 30, 30, 30], [-30, 0, 0, 0, 30]], dtype=np.float32)])
+    result = get_clusterer("hdbscan", min_cluster_size=10).fit(noisy)
+    assert (result.labels == NOISE).any()
+    kept = apply_noise_policy(result, noisy, "keep")
+    assert np.array_equal(kept.labels, result.labels)
+    moved = apply_noise_policy(result, noisy, "reassign")
+    assert not (moved.labels == NOISE).any()
+    assert (moved.confidence[result.labels == NOISE] == 0).all()
+    with pytest.raises(SegkitInputError, match="Noise policy"):
+        apply_noise_policy(result, noisy, "drop")
+
+
+def test_internal_metrics_exclude_noise_and_sample(blobs):
+    points, truth = blobs
+    labels = truth.copy()
+    labels[:5] = NOISE
+    metrics = internal_metrics(points, labels)
+    assert metrics["noise_share"] == pytest.approx(5 / 120)
+    assert metrics["silhouette"] > 0.5 and metrics["silhouette_sample_size"] == 115
+    sampled = internal_metrics(points, labels, silhouette_sample=50, seed=1)
+    assert sampled["silhouette_sample_size"] == 50 and sampled["silhouette_seed"] == 1
+
+
+def test_internal_metrics_single_segment_is_none(blobs):
+    points, _ = blobs
+    assert internal_metrics(points, np.zeros(120, dtype=int))["silhouette"] is None
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.permutations([0, 1, 2]))
+def test_metrics_invariant_to_label_permutation(permutation):
+    rng = np.random.default_rng(0)
+    points = rng.normal(size=(60, 4)).astype(np.float32)
+    labels = np.repeat([0, 1, 2], 20)
+    points[labels == 1] += 4
+    permuted = np.array(permutation)[labels]
+    a, b = internal_metrics(points, labels), internal_metrics(points, permuted)
+    for key in ("silhouette", "calinski_harabasz", "davies_bouldin"):
+        assert a[key] == pytest.approx(b[key])
+    assert external_metrics(permuted, labels.astype(str))["ari"] == pytest.approx(1.0)
+
+
+def test_k_sweep_suggests_true_k(blobs):
+    points, _ = blobs
+    sweep = k_sweep(points, range(2, 7))
+    assert list(sweep["k"]) == [2, 3, 4, 5, 6]
+    assert choose_k(sweep) == 3
+
+
+def test_min_cluster_size_sweep_shows_segments(blobs):
+    points, _ = blobs
+    sweep = min_cluster_size_sweep(points, [5, 10, 30, 100])
+    assert sweep.loc[sweep.min_cluster_size == 10, "n_segments"].item() == 3
+    assert {"noise_share", "silhouette"} <= set(sweep.columns)
+
+
+def test_seed_stability_is_high_for_clear_blobs(blobs):
+    points, _ = blobs
+    stability = seed_stability(points, "kmeans", {"k": 3}, seeds=(0, 1, 2))
+    assert stability["stability_ari_mean"] == pytest.approx(1.0)
+    unstable = seed_stability(np.random.default_rng(0).normal(size=(120, 5)), "kmeans", {"k": 6, "n_init": 1})
+    assert unstable["stability_ari_mean"] < 0.9
