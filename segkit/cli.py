@@ -68,6 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_input_args(sweep)
     sweep.add_argument("--k-min", type=int, default=2)
     sweep.add_argument("--k-max", type=int, default=12)
+
+    from segkit.model.cli import add_assign_parser, add_save_model_arg
+    from segkit.recommend.cli import add_recommend_parser
+
+    add_save_model_arg(segment)
+    add_recommend_parser(sub)
+    add_assign_parser(sub)
     return parser
 
 
@@ -133,7 +140,13 @@ def config_from_args(args, frame) -> "RunConfig":  # noqa: F821
     if args.min_cluster_size is not None:
         algorithm_params["min_cluster_size"] = args.min_cluster_size
     reducer_params = {"n_components": args.n_components} if args.n_components else {}
-    embedder = args.embedder or ("precomputed" if roles.vector_cols and not args.text_col else "tfidf")
+    embedder = args.embedder or ("precomputed" if roles.vector_cols and not args.text_col else None)
+    if embedder is None:  # tfidf for English/Latin text, the multilingual model for Chinese or mixed text
+        from segkit.io.language import default_embedder_for
+
+        embedder, reason = default_embedder_for(frame, roles.text_cols)
+        if not args.quiet:
+            print(f"embedder: {embedder}. {reason}", file=sys.stderr)
     values = dict(roles=roles, embedder=embedder, algorithm_params=algorithm_params,
                   reducer_params=reducer_params, input_path=str(Path(args.input).resolve()))
     for name, value in (("text_weight", args.text_weight), ("reducer", args.reducer),
@@ -226,6 +239,10 @@ def cmd_segment(args) -> int:
     if args.summary:
         to_safe_csv(table, args.summary)
         print(f"wrote {len(table)} segments to {args.summary}")
+    if getattr(args, "save_model", None):
+        from segkit.model.cli import save_model_from_run
+
+        save_model_from_run(args.save_model, run, loaded.frame)
     if save_config_to:
         Path(save_config_to).write_text(config.to_json(), encoding="utf-8")
         print(f"wrote run config to {save_config_to} (re-run: segkit segment --config {save_config_to})")
@@ -266,9 +283,17 @@ def cmd_sweep(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["spark"]:  # `segkit spark ...`: own parser in segkit/spark/cli.py; pyspark loaded only here
+        from segkit.spark.cli import main as spark_main
+
+        return spark_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
-    handlers = {"segment": cmd_segment, "sweep": cmd_sweep}
+    from segkit.model.cli import cmd_assign
+    from segkit.recommend.cli import cmd_recommend
+
+    handlers = {"segment": cmd_segment, "sweep": cmd_sweep, "recommend": cmd_recommend, "assign": cmd_assign}
     try:
         return handlers[args.command](args)
     except SegkitInputError as exc:

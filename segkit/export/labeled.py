@@ -48,19 +48,62 @@ def labeled_rows(frame: pd.DataFrame, run, names: dict[int, str] | None = None,
     out.loc[~segmented, "segment_id"] = pd.NA
     out["segment_name"] = [
         (names.get(int(v), f"Segment {int(v)}") if v != NOISE else "Unassigned") if ok else ""
-        for v, ok in zip(row_labels, segmented)
+        for v, ok in zip(row_labels, segmented, strict=True)
     ]
     out["segment_confidence"] = np.where(segmented & has_user, confidence_by_user[safe_user], np.nan).round(4)
     out["map_x"] = np.where(segmented, map_by_user[safe_user, 0], np.nan).round(4)
     out["map_y"] = np.where(segmented, map_by_user[safe_user, 1], np.nan).round(4)
-    out[STATUS_COLUMN] = _row_status(table.row_status, has_user, segmented, row_labels)
+    out[STATUS_COLUMN] = _row_status(_row_reasons(run), has_user, segmented, row_labels)
     return out
+
+
+def user_rows(run, names: dict[int, str] | None = None,
+              user_labels: np.ndarray | None = None) -> pd.DataFrame:
+    """One row per user (UserTable order): the user-level export.
+
+    Every input row with a user id maps to exactly one row here through `user_id`, and
+    `n_reviews` counts those rows, so a user-level file always leads back to every review.
+    """
+    table = run.table
+    names = {**run.summary.names, **(names or {})}
+    labels = run.user_labels() if user_labels is None else np.asarray(user_labels)
+    confidence = np.full(table.n_users, np.nan)
+    confidence[run.embeddings.user_index] = run.result.confidence
+    out = pd.DataFrame({"user_id": table.users["user_id"].astype(str).to_numpy(),
+                        "n_reviews": table.users["n_reviews"].to_numpy()})
+    segmented = labels >= NOISE
+    out["segment_id"] = pd.array(np.where(segmented, labels, 0), dtype="Int64")
+    out.loc[~segmented, "segment_id"] = pd.NA
+    out["segment_name"] = [
+        (names.get(int(v), f"Segment {int(v)}") if v != NOISE else "Unassigned") if ok else ""
+        for v, ok in zip(labels, segmented, strict=True)
+    ]
+    out["segment_confidence"] = np.where(segmented, confidence, np.nan).round(4)
+    out[STATUS_COLUMN] = np.where(
+        ~segmented, "not segmented: no usable text for this user",
+        np.where(labels == NOISE, "unassigned: outlier for the density method", "ok"))
+    return out
+
+
+def _row_reasons(run) -> np.ndarray:
+    """Why each row could not be used ('' if it could), including rows whose text had no
+    usable words (e.g. only emoji or punctuation for TF-IDF) or whose vector had gaps."""
+    reasons = np.asarray(run.table.row_status, dtype=object).copy()
+    usable = getattr(run.embeddings, "row_usable", None)
+    if usable is not None and len(usable) == len(reasons):
+        has_user = run.table.row_user >= 0
+        dropped = (reasons == "") & has_user & ~np.asarray(usable, dtype=bool)
+        if run.embeddings.embedder == "precomputed":
+            reasons[dropped] = "missing or non-numeric vector values"
+        else:
+            reasons[dropped] = "no usable words in the text"
+    return reasons
 
 
 def _row_status(row_status: np.ndarray, has_user: np.ndarray, segmented: np.ndarray,
                 row_labels: np.ndarray) -> list[str]:
     out = []
-    for reason, user_ok, seg_ok, label in zip(row_status, has_user, segmented, row_labels):
+    for reason, user_ok, seg_ok, label in zip(row_status, has_user, segmented, row_labels, strict=True):
         if not user_ok:
             out.append(f"not segmented: {reason or 'missing user id'}")
         elif not seg_ok:

@@ -58,7 +58,7 @@ class UserTable:
     def user_texts(self, max_chars: int = 5000) -> list[str]:
         """All of a user's texts joined, for keywords and display."""
         joined: list[list[str]] = [[] for _ in range(self.n_users)]
-        for user, text in zip(self.row_user, self.row_texts):
+        for user, text in zip(self.row_user, self.row_texts, strict=True):
             if user >= 0 and text:
                 joined[user].append(text)
         return ["\n".join(parts)[:max_chars] for parts in joined]
@@ -69,6 +69,10 @@ def clean_text(value) -> str:
         return ""
     text = str(value).replace("\x00", " ").strip()
     return text[:MAX_TEXT_CHARS]
+
+
+def _longer_than_limit(value) -> bool:
+    return isinstance(value, str) and len(value) > MAX_TEXT_CHARS
 
 
 def numeric_values(series: pd.Series) -> tuple[pd.Series, int]:
@@ -88,6 +92,11 @@ def prepare_users(frame: pd.DataFrame, roles: ColumnRoles) -> UserTable:
     notes: list[str] = []
 
     if roles.text_cols:
+        too_long = sum(int(frame[c].map(_longer_than_limit).sum()) for c in roles.text_cols)
+        if too_long:
+            notes.append(
+                f"{too_long} text cell(s) longer than {MAX_TEXT_CHARS:,} characters were cut to that length"
+            )
         parts = [frame[c].map(clean_text) for c in roles.text_cols]
         texts = parts[0]
         for extra in parts[1:]:

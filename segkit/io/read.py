@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +30,29 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
 _PARQUET_MAGIC = b"PAR1"
 _GZIP_MAGIC = b"\x1f\x8b"
 
+# The dashboard's upload limit (Streamlit's server.maxUploadSize, in MB of 1024*1024 bytes).
+DEFAULT_MAX_UPLOAD_MB = 200
+MAX_UPLOAD_ENV = "SEGKIT_MAX_UPLOAD_MB"
+
+# Formats that can run code when loaded: never read, whatever the extension says.
+_CODE_SUFFIXES = {".pkl", ".pickle", ".joblib", ".npy", ".npz", ".dill", ".sav", ".pt", ".pth", ".h5", ".hdf5"}
+# Other binary formats people upload by mistake, by their first bytes.
+_BINARY_MAGIC = {
+    b"%PDF-": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF87a": "a GIF image",
+    b"GIF89a": "a GIF image",
+    b"7z\xbc\xaf": "a 7-Zip archive",
+    b"Rar!\x1a\x07": "a RAR archive",
+    b"\xfd7zXZ": "an xz archive",
+    b"SQLite format 3": "an SQLite database",
+    b"\x93NUMPY": "a NumPy array file",
+    b"ARROW1": "an Arrow/Feather file",
+    b"\x7fELF": "a program (ELF executable)",
+    b"MZ\x90\x00": "a Windows program",
+}
+
 
 @dataclass(frozen=True)
 class LoadedTable:
@@ -42,17 +67,42 @@ class LoadedTable:
         return len(self.frame)
 
 
-def read_table(source: str | Path | bytes, filename: str | None = None) -> LoadedTable:
-    """Read a table from a path, or from raw bytes plus the uploaded file's name."""
+def default_max_bytes() -> int:
+    """The size limit: $SEGKIT_MAX_UPLOAD_MB if set, else the dashboard's 200 MB."""
+    raw = os.environ.get(MAX_UPLOAD_ENV, "").strip()
+    if raw:
+        try:
+            megabytes = float(raw)
+        except ValueError:
+            raise SegkitInputError(f"{MAX_UPLOAD_ENV} must be a number of megabytes (got '{raw}').") from None
+        if megabytes <= 0:
+            raise SegkitInputError(f"{MAX_UPLOAD_ENV} must be a positive number of megabytes (got '{raw}').")
+        return int(megabytes * 1024 * 1024)
+    return DEFAULT_MAX_UPLOAD_MB * 1024 * 1024
+
+
+def read_table(source: str | Path | bytes, filename: str | None = None,
+               max_bytes: int | None = None) -> LoadedTable:
+    """Read a table from a path, or from raw bytes plus the uploaded file's name.
+
+    `max_bytes` refuses larger files before reading them (default: the dashboard's
+    upload limit, 200 MB, or $SEGKIT_MAX_UPLOAD_MB). Pickle and other formats that can
+    run code when loaded are refused, whatever their name.
+    """
+    limit = default_max_bytes() if max_bytes is None else int(max_bytes)
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.is_file():
             raise SegkitInputError(f"File not found: {path}")
-        data = path.read_bytes()
         filename = filename or path.name
+        _check_code_suffix(filename)
+        _check_size(path.stat().st_size, limit, filename)
+        data = path.read_bytes()
     else:
         data = bytes(source)
         filename = filename or "upload.csv"
+        _check_code_suffix(filename)
+    _check_size(len(data), limit, filename)
     suffix = Path(filename).suffix.lower()
     if not data:
         raise SegkitInputError(f"'{filename}' is empty (0 bytes).")
@@ -68,8 +118,42 @@ def read_table(source: str | Path | bytes, filename: str | None = None) -> Loade
     return _finish(loaded, filename)
 
 
+def _format_mb(n_bytes: int) -> str:
+    return f"{n_bytes / (1024 * 1024):,.1f} MB"
+
+
+def _check_size(n_bytes: int, limit: int, filename: str) -> None:
+    if n_bytes > limit:
+        raise SegkitInputError(
+            f"'{filename}' is {_format_mb(n_bytes)}, over the {_format_mb(limit)} upload limit; "
+            f"upload a smaller file or raise the limit ({MAX_UPLOAD_ENV} / max_bytes)."
+        )
+
+
+def _check_code_suffix(filename: str) -> None:
+    suffix = Path(filename).suffix.lower()
+    if suffix in _CODE_SUFFIXES:
+        raise SegkitInputError(
+            f"'{filename}': {suffix} files can run code when loaded and are never read. "
+            f"Export the table as CSV, Excel, Parquet or JSON Lines."
+        )
+
+
+def _is_pickle(head: bytes) -> bool:
+    # Pickle protocols 2-5 start with PROTO (0x80) and the protocol number.
+    return len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5
+
+
 def _sniff_kind(data: bytes, suffix: str, filename: str) -> str:
-    head = data[:8]
+    head = data[:16]
+    if _is_pickle(head):
+        raise SegkitInputError(
+            f"'{filename}' is a Python pickle, which can run code when loaded; it is never read. "
+            f"Export the table as CSV, Excel, Parquet or JSON Lines."
+        )
+    for magic, what in _BINARY_MAGIC.items():
+        if head.startswith(magic):
+            raise SegkitInputError(f"'{filename}' is {what}, not a table. Upload a CSV, Excel, Parquet or JSON Lines file.")
     if head.startswith(_PARQUET_MAGIC):
         return "parquet"
     if head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC):
@@ -116,10 +200,24 @@ def decode_text(data: bytes) -> tuple[str, str]:
             "The file contains binary data (NUL bytes); it is not a text table."
         )
     try:
-        return data.decode("utf-8"), "utf-8"
+        text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        pass
-    return _guess_legacy_encoding(data)
+        text, encoding = _guess_legacy_encoding(data)
+    _refuse_binary_text(text)
+    return text, encoding
+
+
+def _refuse_binary_text(text: str) -> None:
+    """Binary data without NUL bytes decodes as Latin-1 'text' full of control characters."""
+    sample = text[:65536]
+    if not sample:
+        return
+    controls = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or 0x7F <= ord(ch) <= 0x9F)
+    if controls > max(2, 0.01 * len(sample)):
+        raise SegkitInputError(
+            f"The file looks binary ({controls} control characters in its first {len(sample):,}), "
+            f"not a text table. Upload a CSV, Excel, Parquet or JSON Lines file."
+        )
 
 
 def _guess_legacy_encoding(data: bytes) -> tuple[str, str]:
@@ -178,45 +276,93 @@ def _sniff_delimiter(text: str, filename: str) -> str:
         return best if counts[best] > 0 else ","
 
 
+_CSV_FIELD_LIMIT = 256 * 1024 * 1024  # the csv module's default (128 KiB) refuses long reviews
+
+
 def _read_delimited(data: bytes, filename: str) -> LoadedTable:
+    """Parse with the csv module directly, so that no line can be skipped silently.
+
+    Every record becomes a row: short rows are padded, a row longer than the header is
+    refused naming its line, a quote that is never closed is refused naming where it
+    opened. Only completely blank lines are skipped, and they are counted in the notes.
+    """
     text, encoding = decode_text(data)
     if not text.strip():
         raise SegkitInputError(f"'{filename}' is empty (only whitespace).")
+    notes: list[str] = []
+    text, newline_note = _normalise_newlines(text)
+    if newline_note:
+        notes.append(newline_note)
     delimiter = _sniff_delimiter(text, filename)
-    header_row = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
-    n_header = len(header_row)
-    bad_rows: list[str] = []
-
-    def on_bad_line(fields: list[str]) -> None:
-        bad_rows.append(f"{len(fields)} fields")
-        return None
-
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            engine="python",
-            on_bad_lines=on_bad_line,
-        )
-    except pd.errors.EmptyDataError as exc:
-        raise SegkitInputError(f"'{filename}' has no columns.") from exc
-    except (pd.errors.ParserError, csv.Error) as exc:
-        raise SegkitInputError(f"'{filename}' could not be parsed as a table: {exc}") from exc
-    if bad_rows:
+    records, starts = _parse_records(text, delimiter, filename)
+    blank = sum(1 for fields in records if not fields)
+    kept = [(fields, line) for fields, line in zip(records, starts, strict=True) if fields]
+    if not kept:
+        raise SegkitInputError(f"'{filename}' has no columns.")
+    header, _ = kept[0]
+    n_header = len(header)
+    long_rows = [(i, line, len(fields)) for i, (fields, line) in enumerate(kept[1:], start=1)
+                 if len(fields) > n_header]
+    if long_rows:
+        number, line, n_fields = long_rows[0]
         raise SegkitInputError(
-            f"'{filename}': {len(bad_rows)} row(s) have more fields than the {n_header}-column "
-            f"header (first: {bad_rows[0]}). Check the delimiter or quote the text column."
+            f"'{filename}': {len(long_rows)} row(s) have more fields than the {n_header}-column "
+            f"header (first: data row {number} on line {line}, {n_fields} fields). "
+            f"Check the delimiter or quote the text column."
         )
-    if len(header_row) == frame.shape[1]:
-        # pandas renames duplicate names ('a' -> 'a.1') silently; _finish renames and reports.
-        frame.columns = header_row
-    notes = []
+    columns: list[list] = [[] for _ in range(n_header)]
+    for fields, _ in kept[1:]:
+        for j in range(n_header):
+            value = fields[j] if j < len(fields) else ""
+            columns[j].append(value if value != "" else None)
+    # Positional first: duplicate names are renamed (and reported) by _finish.
+    frame = pd.DataFrame({j: pd.Series(values, dtype=object) for j, values in enumerate(columns)})
+    frame.columns = header
+    if blank:
+        notes.append(f"{blank} blank line(s) skipped")
     if delimiter != ",":
         notes.append(f"delimiter detected: {_describe_delimiter(delimiter)}")
     return LoadedTable(frame, "csv", encoding, delimiter, tuple(notes))
+
+
+def _normalise_newlines(text: str) -> tuple[str, str | None]:
+    """CRLF -> LF; old-Mac CR-only files -> LF; a stray CR inside a line -> a space."""
+    if "\r" not in text:
+        return text, None
+    text = text.replace("\r\n", "\n")
+    stray = text.count("\r")
+    if not stray:
+        return text, None
+    if "\n" not in text:
+        return text.replace("\r", "\n"), None
+    return text.replace("\r", " "), f"{stray} stray carriage return(s) inside lines replaced by spaces"
+
+
+def _parse_records(text: str, delimiter: str, filename: str) -> tuple[list[list[str]], list[int]]:
+    """All records and the line each starts on. Strict first; tolerant if only a quote is odd."""
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
+    for strict in (True, False):
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
+        records: list[list[str]] = []
+        starts: list[int] = []
+        line = 1
+        try:
+            for fields in reader:
+                records.append(fields)
+                starts.append(line)
+                line = reader.line_num + 1
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                raise SegkitInputError(
+                    f"'{filename}': a quote (\") opened in the row starting on line {line} is never "
+                    f"closed, so the rest of the file would become one cell. Fix the quotes in that row."
+                ) from None
+            if strict:
+                continue  # e.g. text right after a closing quote: read it the lenient way
+            raise SegkitInputError(f"'{filename}' could not be parsed as a table near line {line}: {exc}") from None
+        return records, starts
+    raise AssertionError("unreachable")
 
 
 def _describe_delimiter(delimiter: str) -> str:
@@ -232,10 +378,18 @@ def _read_excel(data: bytes, filename: str) -> LoadedTable:
 
 
 def _read_parquet(data: bytes, filename: str) -> LoadedTable:
+    import pyarrow.parquet as pq
+
     try:
-        frame = pd.read_parquet(io.BytesIO(data))
+        table = pq.read_table(io.BytesIO(data))
+        # ignore_metadata: the file's 'pandas' metadata (index, dtypes) is not interpreted at
+        # all. pyarrow has no pickle-based extension type any more (removed after
+        # CVE-2023-47248) and unknown extension types arrive as their storage type.
+        frame = table.to_pandas(ignore_metadata=True)
     except Exception as exc:  # pyarrow raises ArrowInvalid and friends
         raise SegkitInputError(f"'{filename}' could not be read as Parquet: {exc}") from exc
+    index_columns = [c for c in frame.columns if re.fullmatch(r"__index_level_\d+__", str(c))]
+    frame = frame.drop(columns=index_columns)
     return LoadedTable(_stringify_non_numeric(frame), "parquet")
 
 

@@ -51,11 +51,16 @@ class ColumnRoles:
         return replace(self, **clean)
 
 
+_CJK_CHAR = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]"
+
+
 def _text_stats(series: pd.Series) -> tuple[float, float]:
+    """(mean length, share of distinct values). A CJK character counts as 3 Latin ones:
+    it carries about a short word, so a 20-character Chinese review is free text."""
     filled = series.dropna().astype(str)
     if filled.empty:
         return 0.0, 0.0
-    lengths = filled.str.len()
+    lengths = filled.str.len() + 2 * filled.str.count(_CJK_CHAR)
     return float(lengths.mean()), float(filled.nunique() / len(filled))
 
 
@@ -81,7 +86,9 @@ def infer_roles(frame: pd.DataFrame) -> ColumnRoles:
         if column in vector_cols or _mostly_numeric(series):
             continue
         mean_len, unique_share = _text_stats(series)
-        if mean_len >= 25 and unique_share >= 0.3:
+        # Many repeated reviews ("Great!") lower the distinct share; hundreds of distinct
+        # long values are still free text, never a category.
+        if mean_len >= 25 and (unique_share >= 0.3 or unique_share * series.notna().sum() >= 200):
             text_candidates.append((mean_len, column))
     text_candidates.sort(reverse=True)
     text_cols: tuple[str, ...] = (text_candidates[0][1],) if text_candidates else ()
@@ -110,7 +117,7 @@ def infer_roles(frame: pd.DataFrame) -> ColumnRoles:
         name = str(column).lower()
         filled = series.dropna()
         if filled.empty:
-            ignored[column] = "empty column"
+            ignored[column] = "empty in every row"
             continue
         n_unique = filled.nunique()
         if n_unique <= 1:
@@ -145,6 +152,13 @@ def infer_roles(frame: pd.DataFrame) -> ColumnRoles:
 
 def validate_roles(frame: pd.DataFrame, roles: ColumnRoles) -> None:
     """Raise a specific SegkitInputError if the chosen roles cannot work on this frame."""
+    duplicated = list(frame.columns[frame.columns.duplicated()])
+    if duplicated:
+        name = duplicated[0]
+        raise SegkitInputError(
+            f"Column name '{name}' appears {list(frame.columns).count(name)} times; "
+            f"rename the columns so each name is unique (read_table does this for files)."
+        )
     columns = set(frame.columns)
 
     def require(column: str, role: str) -> None:
@@ -155,8 +169,11 @@ def validate_roles(frame: pd.DataFrame, roles: ColumnRoles) -> None:
             )
 
     if not roles.text_cols and not roles.vector_cols:
+        reasons = _why_no_text_column(frame, roles)
         raise SegkitInputError(
-            "No text column chosen and none found: pick the column that holds what users wrote."
+            "No text column chosen and none found"
+            + (f" ({reasons})" if reasons else "")
+            + ": pick the column that holds what users wrote."
         )
     for column in roles.text_cols:
         require(column, "text")
@@ -189,3 +206,24 @@ def validate_roles(frame: pd.DataFrame, roles: ColumnRoles) -> None:
         raise SegkitInputError(
             f"The label column '{roles.label_col}' is also a trait: segments would be built from the answer."
         )
+
+
+def _why_no_text_column(frame: pd.DataFrame, roles: ColumnRoles) -> str:
+    """Why inference found no free text: the longest text-like column and its numbers."""
+    best = None
+    empty = [c for c in frame.columns if frame[c].isna().all() or frame[c].astype(str).str.strip().eq("").all()]
+    if empty:
+        return "; ".join(f"'{c}' is empty in every row" for c in empty[:3])
+    for column in frame.columns:
+        if column in roles.vector_cols or _mostly_numeric(frame[column]):
+            continue
+        mean_len, unique_share = _text_stats(frame[column])
+        if best is None or mean_len > best[0]:
+            best = (mean_len, unique_share, column)
+    if best is None:
+        return "every column holds numbers"
+    mean_len, unique_share, column = best
+    if column in roles.ignored:
+        return f"the longest text column '{column}' is {roles.ignored[column]}"
+    return (f"the longest text column '{column}' averages {mean_len:.0f} characters with "
+            f"{unique_share:.0%} distinct values; free text needs 25+ characters and 30%+ distinct")

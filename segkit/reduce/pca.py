@@ -19,4 +19,5 @@ class PcaReducer(Reducer):
         if n_components >= n_features:
             return np.asarray(matrix, dtype=np.float32)
         pca = PCA(n_components=n_components, random_state=seed, svd_solver="auto")
-        return pca.fit_transform(matrix).astype(np.float32)
+        with np.errstate(divide="ignore", invalid="ignore"):  # zero variance (identical users): 0/0 ratios
+            return pca.fit_transform(matrix).astype(np.float32)

@@ -1,0 +1,61 @@
+"""segkit dashboard: segment the users of a recommender system by what they write and do.
+
+Start it with:  .venv/bin/streamlit run app.py
+It opens on the bundled sample and segments it straight away (TF-IDF, automatic K);
+upload your own file on the Data page. Each page lives in pages/; all logic in segkit/.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+from pages._shared.common import (
+    app_context,
+    init_state,
+    sidebar_status,
+    start_umap_warmup,
+    style,
+)
+
+st.set_page_config(
+    page_title="segkit · user segments",
+    page_icon=":material/donut_small:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+# UMAP pays ~35 s of numba compilation once per process: start it with the first
+# session (the earliest moment Streamlit runs app code), in the background, so that
+# no user ever waits for it (pages show a PCA map meanwhile).
+start_umap_warmup()
+init_state()
+style()
+
+PAGES = {
+    "": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    ],
+    "Workflow": [
+        st.Page("pages/data.py", title="1 · Data", icon=":material/upload_file:", url_path="data"),
+        st.Page("pages/segment.py", title="2 · Segment", icon=":material/tune:", url_path="segment"),
+        st.Page("pages/explore.py", title="3 · Explore", icon=":material/scatter_plot:", url_path="explore"),
+        st.Page("pages/segments.py", title="4 · Segments", icon=":material/groups:", url_path="segments"),
+        st.Page("pages/compare.py", title="5 · Compare", icon=":material/compare_arrows:", url_path="compare"),
+        st.Page("pages/export.py", title="6 · Export", icon=":material/download:", url_path="export"),
+    ],
+}
+# Pages added by other parts of segkit (e.g. recommendations) join the workflow when present.
+EXTRA_PAGES = [("pages/recommend.py", "7 · Recommend", ":material/recommend:", "recommend")]
+for path, title, icon, url_path in EXTRA_PAGES:
+    if (Path(__file__).parent / path).is_file():
+        PAGES["Workflow"].append(st.Page(path, title=title, icon=icon, url_path=url_path))
+
+page = st.navigation(PAGES)
+# The dataset, run and noise policy in the sidebar on every page: drawn before the page
+# (what is known so far, which stays if the page stops early) and again after it, with
+# the run the page just computed.
+status_slot = st.sidebar.empty()
+sidebar_status(status_slot)
+with app_context():
+    page.run()
+sidebar_status(status_slot)

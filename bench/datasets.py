@@ -1,0 +1,63 @@
+"""Real labelled datasets for the benchmarks, read in place from /work/shared/data (never copied).
+
+Each loader returns a frame with one row per user: `text` and the ground-truth `label`.
+Subsamples are stratified by label and seeded, so every run sees the same users.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from segkit.io.roles import ColumnRoles
+
+DATA_ROOT = Path(os.environ.get("SEGKIT_BENCH_DATA", "/work/shared/data"))
+
+
+def stratified_sample(frame: pd.DataFrame, column: str, n: int | None, seed: int = 0) -> pd.DataFrame:
+    """About n rows keeping each label's share (largest-remainder rounding), or all rows."""
+    if n is None or n >= len(frame):
+        return frame.reset_index(drop=True)
+    rng = np.random.default_rng(seed)
+    shares = frame[column].value_counts(normalize=True).sort_index()
+    raw = shares * n
+    counts = np.floor(raw).astype(int)
+    for label in (raw - counts).sort_values(ascending=False).index[: n - counts.sum()]:
+        counts[label] += 1
+    parts = []
+    for label, count in counts.items():
+        rows = frame.index[frame[column] == label].to_numpy()
+        parts.append(rng.choice(rows, size=min(count, len(rows)), replace=False))
+    chosen = np.sort(np.concatenate(parts))
+    return frame.loc[chosen].reset_index(drop=True)
+
+
+def ag_news(n: int | None = None, seed: int = 0) -> pd.DataFrame:
+    raw = pd.read_csv(DATA_ROOT / "ag_news_test" / "ag_news_test.csv")
+    text = (raw["title"].fillna("").astype(str) + ". " + raw["description"].fillna("").astype(str))
+    frame = pd.DataFrame({"text": text.str.replace("\\", " ", regex=False), "label": raw["label"].astype(str)})
+    return stratified_sample(frame, "label", n, seed)
+
+
+def womens_clothing(n: int | None = None, seed: int = 0) -> pd.DataFrame:
+    raw = pd.read_csv(DATA_ROOT / "womens_clothing" / "womens_clothing_reviews.csv")
+    raw = raw.dropna(subset=["Review Text", "Department Name"])
+    title = raw["Title"].fillna("").astype(str)
+    text = np.where(title.str.len() > 0, title + ". " + raw["Review Text"].astype(str), raw["Review Text"].astype(str))
+    frame = pd.DataFrame({"text": text, "label": raw["Department Name"].astype(str),
+                          "age": raw["Age"].to_numpy(), "rating": raw["Rating"].to_numpy()})
+    return stratified_sample(frame, "label", n, seed)
+
+
+def yelp(n: int | None = None, seed: int = 0) -> pd.DataFrame:
+    raw = pd.read_csv(DATA_ROOT / "yelp_10k" / "yelp.csv")
+    frame = pd.DataFrame({"text": raw["text"].fillna("").astype(str), "label": raw["stars"].astype(str)})
+    return stratified_sample(frame, "label", n, seed)
+
+
+TEXT_ONLY_ROLES = ColumnRoles(text_cols=("text",), label_col="label")
+
+DATASETS = {"ag_news_test": ag_news, "womens_clothing": womens_clothing}

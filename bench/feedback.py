@@ -1,0 +1,119 @@
+"""Target 4, live feedback: with embeddings cached, how fast does a parameter change return
+new labels and metrics? Measured per algorithm at 20,000 and 100,000 users.
+
+Users are real womens_clothing reviews (one review = one user, traits age and rating),
+embedded once through segkit's cache; 100,000 users are resampled from them with noise
+(see common.scaled_users). What is timed is the library work the dashboard re-runs:
+
+* "K / min_cluster_size change": the fused+reduced space is cached (it depends only on
+  text weight and reducer), so only cluster_space + evaluate run (labels + metrics).
+* "text weight change": build_space (fuse + PCA) + cluster + evaluate.
+* "auto K": the K sweep 2..15 (on a subsample, see segkit.metrics.sweep) + the final fit.
+Silhouette is sampled (config.silhouette_sample users) beyond that size; the table says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from common import (cached_vectors, fmt_s, load_average, median_seconds, print_table,
+                    scaled_users, table_and_embeddings)
+from datasets import womens_clothing
+
+from segkit.config import RunConfig
+from segkit.io.roles import ColumnRoles
+from segkit.metrics.sweep import k_sweep
+from segkit.metrics.internal import internal_metrics  # noqa: F401
+from segkit.pipeline import build_space, cluster_space, evaluate
+
+ROLES = ColumnRoles(text_cols=("text",), user_col="user_id", numeric_cols=("age", "rating"), label_col="label")
+LIVE_LIMITS = {20_000: 0.3, 100_000: 1.5}
+
+
+def source_users(embedder: str | None = None):
+    """womens_clothing (all 22,628 reviews with a department) and their cached vectors:
+    minilm when already cached, else the embedder given (default tfidf, computed)."""
+    frame = womens_clothing()
+    texts = frame["text"].tolist()
+    if embedder is None:
+        vectors = cached_vectors("minilm", texts, compute=False)
+        if vectors is not None:
+            return frame, vectors, "minilm"
+        embedder = "tfidf"
+    return frame, cached_vectors(embedder, texts), embedder
+
+
+def live_step(table, embeddings, space, config):
+    result, info = cluster_space(space, config)
+    metrics = evaluate(space, result, table, embeddings, config)
+    return result, metrics
+
+
+def run(sizes=(20_000, 100_000), quick: bool = False, embedder: str | None = None) -> list[dict]:
+    frame, vectors, used = source_users(embedder)
+    rows: list[dict] = []
+    repeat = 1 if quick else 3
+    for n in sizes:
+        users, vec = scaled_users(frame, vectors, n, seed=0)
+        table, embeddings = table_and_embeddings(users, vec, ROLES, used)
+        base = RunConfig(roles=ROLES, embedder=used, algorithm_params={"k": 6})
+        limit = LIVE_LIMITS.get(n)
+
+        def add(algorithm, change, seconds, metrics=None, note=""):
+            met = None if limit is None or change.startswith("(") else seconds <= limit
+            rows.append({"users": n, "algorithm": algorithm, "change": change, "time": fmt_s(seconds),
+                         "seconds": round(seconds, 3), "limit": fmt_s(limit) if limit else "-",
+                         "met": {None: "-", True: "yes", False: "NO"}[met],
+                         "segments": None if metrics is None else metrics.get("n_segments"),
+                         "sil_sample": None if metrics is None else metrics.get("silhouette_sample_size"),
+                         "note": note})
+
+        pca_space_s, space = median_seconds(lambda: build_space(table, embeddings, base), 1)
+        add("-", "(fuse + PCA-50 build)", pca_space_s, note=f"embedder {used}, {vectors.shape[1]}-d")
+        for algorithm in ("kmeans", "minibatch_kmeans", "gmm", "agglomerative"):
+            config = base.with_changes(algorithm=algorithm)
+            if algorithm == "agglomerative" and n > 20_000:
+                rows.append({"users": n, "algorithm": algorithm, "change": "K change", "time": "refused",
+                             "seconds": None, "limit": "-", "met": "-", "segments": None, "sil_sample": None,
+                             "note": "limited to 20,000 users (O(n^2) memory)"})
+                continue
+            if algorithm == "agglomerative" and quick:
+                continue
+            for k in (5, 8):  # a K change: the space is cached, only clustering + metrics rerun
+                seconds, (_, metrics) = median_seconds(
+                    lambda: live_step(table, embeddings, space, config.with_changes(algorithm_params={"k": k})),
+                    1 if algorithm == "agglomerative" else repeat)
+                add(algorithm, f"K change (K={k})", seconds, metrics)
+        w_config = base.with_changes(text_weight=0.5)
+        seconds, (_, metrics) = median_seconds(
+            lambda: live_step(table, embeddings, build_space(table, embeddings, w_config), w_config), repeat)
+        add("kmeans", "text weight change (0.7->0.5)", seconds, metrics, "fuse + PCA + cluster + metrics")
+        sweep_s, sweep = median_seconds(lambda: k_sweep(space.matrix, range(2, 16), seed=0), repeat)
+        add("kmeans", "K sweep 2..15 only", sweep_s, note=f"on {sweep.attrs['sample_size']:,}-user subsample")
+        auto = base.with_changes(algorithm_params={})
+        seconds, (result, metrics) = median_seconds(lambda: live_step(table, embeddings, space, auto), repeat)
+        add("kmeans", "auto K (sweep + final fit)", seconds, metrics, f"chose K={metrics['n_segments']}")
+        if not quick or n <= 20_000:
+            h_config = base.with_changes(algorithm="hdbscan", algorithm_params={"min_cluster_size": 100})
+            umap_s, h_space = median_seconds(lambda: build_space(table, embeddings, h_config), 1)
+            add("-", "(fuse + UMAP-5 build)", umap_s, note="paid once per text weight")
+            for size in (100, 200):
+                cfg = h_config.with_changes(algorithm_params={"min_cluster_size": size})
+                seconds, (_, metrics) = median_seconds(lambda: live_step(table, embeddings, h_space, cfg), 1)
+                add("hdbscan", f"min_cluster_size change ({size})", seconds, metrics,
+                    f"noise {metrics['noise_share']:.0%} kept as unassigned")
+    return rows
+
+
+def main(argv=None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--embedder", default=None)
+    args = parser.parse_args(argv)
+    rows = run(quick=args.quick, embedder=args.embedder)
+    print_table(f"Target 4: live feedback (load average {load_average()})", rows)
+    return rows
+
+
+if __name__ == "__main__":
+    main()

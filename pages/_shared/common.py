@@ -1,0 +1,826 @@
+"""Streamlit glue shared by every page: session state, caching and small display helpers.
+
+All segmentation logic lives in `segkit`; this module only decides what to compute
+when, caches it, and keeps each browser session's choices in `st.session_state`
+(keys prefixed `sk_`; every page keeps its own widgets under its own prefix).
+
+Caching:
+- `st.cache_resource` for things that are one per process: embedder/model objects, the
+  UMAP warm-up and the background map worker.
+- `st.cache_data` (bounded by max_entries and ttl, keyed by content hashes) for data:
+  parsed uploads, user tables, embeddings, clustering spaces, sweeps, maps, clusterings.
+Nothing about a session lives in module-level variables.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import html
+import json
+import os
+import runpy
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from threadpoolctl import threadpool_limits
+
+from segkit.cluster.registry import CLUSTERERS
+from segkit.config import RunConfig
+from segkit.edits import apply_merges, edited_run, names_after_merges
+from segkit.embed.cache import EmbeddingCache
+from segkit.embed.registry import EMBEDDERS, get_embedder
+from segkit.errors import SegkitInputError
+from segkit.io import ColumnRoles, LoadedTable, UserTable, infer_roles, prepare_users, read_table
+from segkit.metrics.sweep import default_k_range, k_sweep
+from segkit.pipeline import (
+    ClusterSpace,
+    SegmentationRun,
+    UserEmbeddings,
+    build_space,
+    embed_users,
+    resolve_reducer,
+    segment_embedded,
+)
+from segkit.reduce.map2d import project_2d, umap_is_warm, warm_up_umap
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_PATH = ROOT / "sample_data" / "store_reviews.csv"
+SAMPLE_LABEL = "store_reviews.csv (bundled sample)"
+TTL = "6h"
+NONE_USER = "(each row is its own user)"
+NONE_LABEL = "(none)"
+
+DEFAULT_SETTINGS: dict = {
+    "embedder": "tfidf",
+    "text_weight": 0.7,
+    "reducer": "auto",
+    "reducer_params": {},  # reducer name -> {param: value}
+    "algorithm": "kmeans",
+    "params": {},  # algorithm name -> {param: value}
+    "auto_k": True,
+    "noise_policy": "keep",
+    "seed": 0,
+}
+
+METRIC_HELP = {
+    "silhouette": "How much closer users are to their own segment than to the next one, from -1 to 1. "
+                  "Above 0.5 is strong, 0.25–0.5 reasonable; text data usually scores 0.05–0.25, so compare "
+                  "runs on the same data rather than chasing an absolute value.",
+    "calinski_harabasz": "Separation between segments relative to their spread (higher is better). "
+                         "Only comparable between runs on the same data and features.",
+    "davies_bouldin": "Average similarity of each segment to its closest neighbour (lower is better, 0 is perfect). "
+                      "Below 1 is good; 1–2 is typical for text.",
+    "noise_share": "Share of users a density method left unassigned. Under 10% is comfortable; above 30% "
+                   "means many users are in no segment (see the noise policy).",
+    "n_segments": "Segments found (not counting 'Unassigned').",
+    "stability": "Mean agreement (adjusted Rand index) between runs that differ only in the random seed: "
+                 "1 = identical segments every time, above 0.8 stable, below 0.6 the segments are not reliable.",
+    "ari": "Adjusted Rand index against the label column you mapped: 1 = the same grouping, 0 = no better than chance.",
+    "nmi": "Normalised mutual information against the label column: 1 = the segments tell you the label exactly.",
+}
+
+
+# ----------------------------------------------------------------------- routing
+
+# Set while app.py runs the selected page. Streamlit runs a file from pages/ on its own
+# (its older "pages directory" mode) when a deep link (/segments) is the first request a
+# fresh server gets, before any st.navigation call; such a run goes through app.py instead.
+_UNDER_APP: contextvars.ContextVar[bool] = contextvars.ContextVar("segkit_under_app", default=False)
+
+
+@contextmanager
+def app_context() -> Iterator[None]:
+    token = _UNDER_APP.set(True)
+    try:
+        yield
+    finally:
+        _UNDER_APP.reset(token)
+
+
+def route_through_app() -> None:
+    """First line of every page: a page run without app.py runs app.py (which runs the page)."""
+    if _UNDER_APP.get():
+        return
+    runpy.run_path(str(ROOT / "app.py"), run_name="__segkit_app__")
+    st.stop()
+
+
+# ----------------------------------------------------------------------- utilities
+
+
+def md(text) -> str:
+    """Escape text for st.markdown-style labels: every ASCII punctuation gets a backslash.
+
+    Uploaded texts, file names and typed names then show literally: no links, images,
+    emphasis, colour directives or HTML.
+    """
+    text = "" if text is None else str(text)
+    out = []
+    for char in text:
+        if char in "\\`*_{}[]()#+-.!|<>~:$&\"'=/@%^;?,":
+            out.append("\\" + char)
+        elif char in "\r\n":
+            out.append(" ")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def esc(text) -> str:
+    """Escape text for st.html."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def sha(*parts) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(str(part).encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return digest.hexdigest()[:20]
+
+
+def threads() -> int | None:
+    """Threads for OpenMP/BLAS pools: SEGKIT_CLUSTER_THREADS (default 1; 0 = libraries' default)."""
+    raw = os.environ.get("SEGKIT_CLUSTER_THREADS", "1").strip()
+    try:
+        value = int(raw)
+    except ValueError:
+        return 1
+    return None if value <= 0 else value
+
+
+@contextmanager
+def limited_threads() -> Iterator[None]:
+    """One OpenMP/BLAS thread per computation unless SEGKIT_CLUSTER_THREADS says otherwise.
+
+    Several browser sessions share the server's cores; spinning OpenMP teams from each
+    make K-means 10-100x slower under load. Must be entered in the computing thread.
+    """
+    limit = threads()
+    if limit is None:
+        yield
+        return
+    with threadpool_limits(limits=limit):
+        yield
+
+
+def default_map_method() -> str:
+    method = os.environ.get("SEGKIT_MAP_METHOD", "umap").strip().lower()
+    return method if method in ("umap", "pca") else "umap"
+
+
+# ------------------------------------------------------------- per-process resources
+
+
+@st.cache_resource(show_spinner=False)
+def start_umap_warmup() -> bool:
+    """Compile UMAP (numba, ~35 s) in the background once per server process."""
+    if default_map_method() == "umap":
+        warm_up_umap(blocking=False)
+        return True
+    return False
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def embedder_instance(name: str):
+    """Embedder objects hold models (MiniLM...): one per process."""
+    return get_embedder(name)
+
+
+@st.cache_resource(show_spinner=False)
+def disk_cache() -> EmbeddingCache:
+    return EmbeddingCache()
+
+
+class MapJobs:
+    """UMAP maps computed on one background thread, keyed by content.
+
+    Pages show the (instant) PCA map while the UMAP map for the same features is being
+    computed, and switch when it is ready; nobody waits for numba's compilation.
+    """
+
+    def __init__(self, max_jobs: int = 8) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="segkit-map")
+        self.jobs: OrderedDict[str, Future] = OrderedDict()
+        self.lock = threading.Lock()
+        self.max_jobs = max_jobs
+
+    def get(self, key: str, matrix: np.ndarray, seed: int) -> Future:
+        """The job for `key`, submitted if new. A failed job stays failed (no retry loop);
+        queued jobs nobody asked for since are cancelled so a slider sweep does not queue
+        a UMAP per position (they are resubmitted if someone comes back to them)."""
+        with self.lock:
+            future = self.jobs.get(key)
+            if future is None or future.cancelled():
+                for other_key, other in list(self.jobs.items()):
+                    if other_key != key and not other.running() and other.cancel():
+                        self.jobs.pop(other_key)
+                future = self.pool.submit(_umap_map, matrix, seed)
+                self.jobs[key] = future
+            self.jobs.move_to_end(key)
+            while len(self.jobs) > self.max_jobs:
+                oldest, job = next(iter(self.jobs.items()))
+                if not job.done():
+                    break
+                self.jobs.pop(oldest)
+            return future
+
+
+def _umap_map(matrix: np.ndarray, seed: int) -> np.ndarray:
+    with limited_threads():
+        return project_2d(matrix, method="umap", seed=seed)
+
+
+@st.cache_resource(show_spinner=False)
+def map_jobs() -> MapJobs:
+    return MapJobs()
+
+
+# -------------------------------------------------------------------- cached steps
+
+
+@st.cache_data(max_entries=4, ttl=TTL, show_spinner=False)
+def read_upload(data: bytes, filename: str) -> LoadedTable:
+    return read_table(data, filename)
+
+
+@st.cache_data(max_entries=2, ttl=TTL, show_spinner=False)
+def read_sample(path: str, mtime: float) -> LoadedTable:
+    return read_table(path)
+
+
+@st.cache_data(max_entries=8, ttl=TTL, show_spinner=False)
+def _prepare(ds_key: str, roles_json: str, _frame: pd.DataFrame, _roles: ColumnRoles) -> UserTable:
+    return prepare_users(_frame, _roles)
+
+
+@st.cache_data(max_entries=6, ttl=TTL, show_spinner=False)
+def _embed(ds_key: str, roles_json: str, embedder: str, _table: UserTable, _frame: pd.DataFrame) -> UserEmbeddings:
+    n_texts = sum(1 for t in _table.row_texts if t)
+    bar = st.progress(0.0, text=f"Embedding {n_texts:,} texts with {embedder}…")
+    last = {"value": -1.0}
+
+    def progress(done: int, total: int) -> None:
+        value = min(done / max(total, 1), 1.0)
+        if value - last["value"] >= 0.01 or value >= 1.0:
+            last["value"] = value
+            bar.progress(value, text=f"Embedding with {embedder}: {done:,} of {total:,} distinct texts")
+
+    try:
+        with limited_threads():
+            return embed_users(_table, embedder, {}, cache=disk_cache(), progress=progress, frame=_frame)
+    finally:
+        bar.empty()
+
+
+@st.cache_data(max_entries=12, ttl=TTL, show_spinner=False)
+def _space(space_key: str, _table: UserTable, _embeddings: UserEmbeddings, _config: RunConfig) -> ClusterSpace:
+    with limited_threads():
+        return build_space(_table, _embeddings, _config)
+
+
+@st.cache_data(max_entries=12, ttl=TTL, show_spinner=False)
+def _k_sweep(space_key: str, k_max: int, seed: int, _matrix: np.ndarray) -> pd.DataFrame:
+    """The K-means sweep behind automatic K (same range rule as segkit.pipeline.cluster_space)."""
+    n = _matrix.shape[0]
+    try:
+        from segkit.pipeline import count_distinct_points
+
+        n = min(n, count_distinct_points(_matrix) + 1)
+    except ImportError:  # older library: every user counts
+        pass
+    with limited_threads():
+        return k_sweep(_matrix, default_k_range(n, k_max), "kmeans", seed=seed)
+
+
+@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
+def _cluster(space_key: str, config_json: str, _table: UserTable, _embeddings: UserEmbeddings,
+             _space: ClusterSpace, _config: RunConfig):
+    started = time.perf_counter()
+    with limited_threads():
+        run = segment_embedded(_table, _embeddings, _config, with_map=False, space=_space)
+    extra = {k: v for k, v in run.result.extra.items() if k != "model"}  # HDBSCAN model: big, unused
+    timings = dict(run.timings, total_cheap_step=round(time.perf_counter() - started, 3))
+    return replace(run.result, extra=extra), run.metrics, run.summary, timings
+
+
+@st.cache_data(max_entries=8, ttl=TTL, show_spinner=False)
+def _pca_map(fused_key: str, seed: int, _matrix: np.ndarray) -> np.ndarray:
+    with limited_threads():
+        return project_2d(_matrix, method="pca", seed=seed)
+
+
+@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
+def seed_stability_cached(space_key: str, algorithm: str, params_json: str, _matrix: np.ndarray) -> dict:
+    from segkit.metrics.stability import seed_stability
+
+    with limited_threads():
+        return seed_stability(_matrix, algorithm, json.loads(params_json))
+
+
+@st.cache_data(max_entries=16, ttl=TTL, show_spinner=False)
+def mcs_sweep_cached(space_key: str, sizes: tuple[int, ...], params_json: str, _matrix: np.ndarray) -> pd.DataFrame:
+    from segkit.metrics.sweep import min_cluster_size_sweep
+
+    params = {k: v for k, v in json.loads(params_json).items() if k != "min_cluster_size"}
+    with limited_threads():
+        return min_cluster_size_sweep(_matrix, sizes, params)
+
+
+# ------------------------------------------------------------------- session state
+
+
+@dataclass
+class Dataset:
+    name: str
+    key: str  # content hash of the file (and name)
+    loaded: LoadedTable
+    roles: ColumnRoles
+    is_sample: bool
+    n_bytes: int
+    upload_id: str | None = None
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return self.loaded.frame
+
+    @property
+    def roles_json(self) -> str:
+        return json.dumps(self.roles.to_dict(), sort_keys=True, default=str)
+
+
+@dataclass
+class SavedRun:
+    name: str
+    dataset_key: str
+    dataset_name: str
+    run_key: str
+    config_json: str
+    algorithm: str
+    metrics: dict
+    user_labels: np.ndarray
+    names: dict
+    sizes: dict
+    created: float = field(default_factory=time.time)
+
+
+def init_state() -> None:
+    """The session's shared keys; pages add their own (prefixed) on top."""
+    ss = st.session_state
+    ss.setdefault("sk_dataset", None)
+    ss.setdefault("sk_settings", json.loads(json.dumps(DEFAULT_SETTINGS)))
+    ss.setdefault("sk_edits", {})  # run_key -> {"names": {id: name}, "merges": [[ids]]}
+    ss.setdefault("sk_saved", [])  # SavedRun list (Compare page)
+    ss.setdefault("sk_memo", {})  # last computed values, keyed, to skip cache lookups
+    ss.setdefault("sk_map_method", default_map_method())
+    ss.setdefault("sk_last", None)  # facts about the last run, for the sidebar
+
+
+def init_page_state(prefix: str, defaults: dict) -> None:
+    for key, value in defaults.items():
+        st.session_state.setdefault(f"{prefix}_{key}", value)
+
+
+def settings() -> dict:
+    init_state()
+    return st.session_state["sk_settings"]
+
+
+def set_dataset(dataset: Dataset) -> None:
+    st.session_state["sk_dataset"] = dataset
+    st.session_state["sk_memo"] = {}
+    st.session_state["sk_last"] = None
+    # A new dataset may lack the vector columns 'precomputed' needs.
+    if settings()["embedder"] == "precomputed" and not dataset.roles.vector_cols:
+        settings()["embedder"] = "tfidf"
+
+
+def load_sample() -> Dataset:
+    loaded = read_sample(str(SAMPLE_PATH), SAMPLE_PATH.stat().st_mtime)
+    data_key = sha("sample", SAMPLE_PATH.stat().st_size, SAMPLE_PATH.stat().st_mtime)
+    return Dataset(SAMPLE_LABEL, data_key, loaded, infer_roles(loaded.frame), True, SAMPLE_PATH.stat().st_size)
+
+
+def dataset_from_upload(data: bytes, filename: str, upload_id: str | None = None) -> Dataset:
+    loaded = read_upload(data, filename)
+    key = hashlib.sha256(data).hexdigest()[:20] + "-" + sha(filename)[:6]
+    return Dataset(filename, key, loaded, infer_roles(loaded.frame), False, len(data), upload_id)
+
+
+def ensure_dataset() -> Dataset:
+    """The session's dataset; the bundled sample when nothing was uploaded yet."""
+    init_state()
+    dataset = st.session_state["sk_dataset"]
+    if dataset is None:
+        dataset = load_sample()
+        set_dataset(dataset)
+    return dataset
+
+
+def _memo(key: str, compute):
+    memo = st.session_state["sk_memo"]
+    if key in memo:
+        return memo[key]
+    value = compute()
+    memo[key] = value
+    # keep it small: the latest few values only
+    while len(memo) > 24:
+        memo.pop(next(iter(memo)))
+    return value
+
+
+def user_table(dataset: Dataset) -> UserTable:
+    return _memo(f"table|{dataset.key}|{dataset.roles_json}",
+                 lambda: _prepare(dataset.key, dataset.roles_json, dataset.frame, dataset.roles))
+
+
+def embedding_key(dataset: Dataset, embedder: str) -> str:
+    return sha(dataset.key, dataset.roles_json, embedder)
+
+
+def is_embedded(dataset: Dataset, embedder: str) -> bool:
+    return f"emb|{embedding_key(dataset, embedder)}" in st.session_state["sk_memo"]
+
+
+def embeddings_for(dataset: Dataset, table: UserTable, embedder: str) -> UserEmbeddings:
+    return _memo(f"emb|{embedding_key(dataset, embedder)}",
+                 lambda: _embed(dataset.key, dataset.roles_json, embedder, table, dataset.frame))
+
+
+def config_from_settings(dataset: Dataset, s: dict | None = None) -> RunConfig:
+    s = s if s is not None else settings()
+    algorithm = s["algorithm"]
+    spec = CLUSTERERS[algorithm]
+    params = dict(s["params"].get(algorithm, {}))
+    if spec.uses_k and s.get("auto_k", True):
+        params.pop("k", None)
+    known = {p.name for p in spec.params_spec}
+    params = {k: v for k, v in params.items() if k in known}
+    reducer = s["reducer"]
+    reducer_params = dict(s["reducer_params"].get(reducer, {})) if reducer != "auto" else {}
+    return RunConfig(
+        roles=dataset.roles,
+        embedder=s["embedder"],
+        text_weight=float(s["text_weight"]),
+        reducer=reducer,
+        reducer_params=reducer_params,
+        algorithm=algorithm,
+        algorithm_params=params,
+        noise_policy=s["noise_policy"],
+        seed=int(s["seed"]),
+        # The map is display only: it must not change the clustering's cache keys.
+        map_method="umap",
+        input_path=None if not dataset.is_sample else str(SAMPLE_PATH),
+    )
+
+
+@dataclass
+class Context:
+    """Everything a page needs about the current segmentation."""
+
+    dataset: Dataset
+    table: UserTable
+    embeddings: UserEmbeddings
+    space: ClusterSpace
+    config: RunConfig  # as chosen (no "k" when K is automatic)
+    run: SegmentationRun  # with the current map attached
+    run_key: str
+    space_key: str
+    fused_key: str
+    k_sweep: pd.DataFrame | None
+    map_method: str  # what the attached map is: "umap" or "pca"
+    map_pending: bool  # a UMAP map is being computed in the background
+
+    @property
+    def density(self) -> bool:
+        return CLUSTERERS[self.config.algorithm].density_based
+
+
+def _space_key(dataset: Dataset, config: RunConfig) -> str:
+    reducer, reducer_params = resolve_reducer(config)
+    return sha(embedding_key(dataset, config.embedder), config.text_weight, reducer,
+               json.dumps(reducer_params, sort_keys=True, default=str), config.seed)
+
+
+def _memo_or_spin(key: str, message: str, compute):
+    if key in st.session_state["sk_memo"]:
+        return st.session_state["sk_memo"][key]
+    with st.spinner(message):
+        return _memo(key, compute)
+
+
+def build_context(show_errors: bool = True) -> Context | None:
+    """Compute (or fetch) the current segmentation; shows a friendly error and returns None on bad input."""
+    try:
+        return _build_context()
+    except SegkitInputError as exc:
+        if show_errors:
+            st.error(md(exc), icon=":material/error:")
+        return None
+    except Exception as exc:  # noqa: BLE001 - people get a sentence, the server log the traceback
+        import logging
+
+        logging.getLogger("segkit.app").exception("segmentation failed")
+        if show_errors:
+            st.error(f"segkit could not finish this segmentation ({type(exc).__name__}: {md(exc)}). "
+                     "Try other settings; the details are in the server log.", icon=":material/error:")
+            s = settings()
+            if s["embedder"] != "tfidf":
+                def _back() -> None:
+                    s["embedder"] = "tfidf"
+                    st.session_state["seg_embedder_choice"] = "tfidf"
+
+                st.button("Use the tfidf embedder instead", on_click=_back, key="sk_fallback_tfidf")
+        return None
+
+
+def _build_context() -> Context:
+    dataset = ensure_dataset()
+    config = config_from_settings(dataset)
+    table = user_table(dataset)
+    embeddings = embeddings_for(dataset, table, config.embedder)
+    if len(embeddings.user_index) < 3:
+        raise SegkitInputError(
+            f"Only {len(embeddings.user_index)} user(s) have usable text; segmenting needs at least 3."
+        )
+    space_key = _space_key(dataset, config)
+    fused_key = sha(embedding_key(dataset, config.embedder), config.text_weight)
+    density = CLUSTERERS[config.algorithm].density_based
+    reducer, _ = resolve_reducer(config)
+    space = _memo_or_spin(
+        f"space|{space_key}",
+        "Building the feature space (once for these settings)…"
+        + (" The UMAP reduction takes a little while." if reducer == "umap" else ""),
+        lambda: _space(space_key, table, embeddings, config))
+    spec = CLUSTERERS[config.algorithm]
+    auto_k = spec.uses_k and "k" not in config.algorithm_params
+    config_json = config.to_json()
+    run_key = sha(space_key, config_json)
+    # Automatic K goes through the library (the same rule and sweep as `segkit segment`);
+    # its sweep is kept for the "Choosing K" chart, so a manual K never sweeps again.
+    result, metrics, summary, timings = _memo_or_spin(
+        f"cluster|{run_key}",
+        "Choosing the number of segments (scoring K = 2…15)…" if auto_k else "Segmenting…",
+        lambda: _cluster(space_key, config_json, table, embeddings, space, config))
+    sweep_key = f"sweep|{space_key}|{config.k_max}"
+    sweep = None
+    if spec.uses_k:
+        if isinstance(result.extra.get("k_sweep"), pd.DataFrame):
+            st.session_state["sk_memo"][sweep_key] = result.extra["k_sweep"]
+        sweep = _memo_or_spin(sweep_key, "Scoring K = 2…15 for the chart (once per feature space)…",
+                              lambda: _k_sweep(space_key, config.k_max, config.seed, space.matrix))
+    coords, map_method, pending = current_map(fused_key, space, config.seed)
+    run = SegmentationRun(config, table, embeddings, space, result, metrics, summary, coords, timings)
+    ctx = Context(dataset, table, embeddings, space, config, run, run_key, space_key, fused_key, sweep,
+                  map_method, pending)
+    st.session_state["sk_last"] = {
+        "run_key": run_key,
+        "algorithm": spec.label or config.algorithm,
+        "k": result.n_clusters,
+        "auto_k": auto_k,
+        "embedder": config.embedder,
+        "text_weight": config.text_weight,
+        "noise_policy": config.noise_policy,
+        "density": density,
+        "noise_share": metrics.get("noise_share", 0.0),
+        "map": map_method + (" (UMAP on its way)" if pending else ""),
+    }
+    return ctx
+
+
+def current_map(fused_key: str, space: ClusterSpace, seed: int) -> tuple[np.ndarray, str, bool]:
+    """The best map available now: UMAP when computed, else PCA (instant) while UMAP runs."""
+    wanted = st.session_state.get("sk_map_method", "umap")
+    if wanted == "umap":
+        future = map_jobs().get(f"{fused_key}|{seed}", space.fused.matrix, seed)
+        if future.done() and not future.cancelled() and future.exception() is None:
+            return future.result(), "umap", False
+        if not future.done():
+            pca = _memo(f"pca|{fused_key}|{seed}", lambda: _pca_map(fused_key, seed, space.fused.matrix))
+            return pca, "pca", True
+    pca = _memo(f"pca|{fused_key}|{seed}", lambda: _pca_map(fused_key, seed, space.fused.matrix))
+    return pca, "pca", False
+
+
+def umap_ready(ctx: Context) -> bool:
+    future = map_jobs().get(f"{ctx.fused_key}|{ctx.config.seed}", ctx.space.fused.matrix, ctx.config.seed)
+    return future.done()
+
+
+def map_refresher(ctx: Context) -> None:
+    """While the UMAP map is computed in the background, poll and rerun the page when ready."""
+    if not ctx.map_pending:
+        return
+
+    @st.fragment(run_every=2.0)
+    def _poll() -> None:
+        if umap_ready(ctx):
+            st.rerun()
+        warm = "" if umap_is_warm() else " (compiling UMAP once for this server, about half a minute)"
+        st.caption(f":material/hourglass_top: The UMAP map is being computed in the background{warm}; "
+                   "a PCA map is shown meanwhile and will be replaced automatically.")
+
+    _poll()
+
+
+# ----------------------------------------------------------------------- edits
+
+
+def edits_for(run_key: str) -> dict:
+    edits = st.session_state["sk_edits"].setdefault(run_key, {"names": {}, "merges": []})
+    return edits
+
+
+def edited_labels(ctx: Context) -> np.ndarray:
+    edits = edits_for(ctx.run_key)
+    return apply_merges(ctx.run.user_labels(), edits["merges"])
+
+
+def edited(ctx: Context) -> SegmentationRun:
+    """The run with this session's merges and renames applied (memoised)."""
+    edits = edits_for(ctx.run_key)
+    names = names_after_merges(edits["names"], edits["merges"])
+    key = f"edited|{ctx.run_key}|{json.dumps(edits, sort_keys=True, default=str)}|{ctx.map_method}"
+    if not edits["merges"] and not names:
+        return ctx.run
+    return _memo(key, lambda: edited_run(ctx.run, edited_labels(ctx) if edits["merges"] else None, names))
+
+
+def display_names(ctx: Context) -> dict[int, str]:
+    return {int(k): v for k, v in edited(ctx).summary.names.items()}
+
+
+# ---------------------------------------------------------------------- display
+
+
+def noise_policy_text(config: RunConfig) -> str:
+    if not CLUSTERERS[config.algorithm].density_based:
+        return "not needed: this method puts every user in a segment"
+    if config.noise_policy == "reassign":
+        return "reassign outliers to their nearest segment"
+    return "keep outliers as an 'Unassigned' group"
+
+
+def sidebar_status(slot=None) -> None:
+    """Dataset, run and noise policy, on every page (into `slot`, an st.sidebar.empty())."""
+    init_state()
+    dataset: Dataset | None = st.session_state.get("sk_dataset")
+    last = st.session_state.get("sk_last")
+    with (slot.container() if slot is not None else st.sidebar):
+        st.markdown("**Current dataset**")
+        if dataset is None:
+            st.caption("none yet: the bundled sample loads automatically")
+        else:
+            st.caption(f":material/table: {md(dataset.name)}  \n"
+                       f"{len(dataset.frame):,} rows · {md(dataset.loaded.source_format)}")
+        st.markdown("**Current run**")
+        if not last:
+            st.caption("not segmented yet")
+        else:
+            k_text = f"K = {last['k']}" + (" (automatic)" if last["auto_k"] else "")
+            if last["density"]:
+                k_text = f"{last['k']} segments found"
+            st.caption(f":material/hub: {md(last['algorithm'])} · {k_text}  \n"
+                       f"embedder {md(last['embedder'])} · text weight {last['text_weight']:.0%}  \n"
+                       f"map: {md(last['map'])}")
+            policy = ("not needed (every user is assigned)" if not last["density"] else
+                      ("reassign to nearest segment" if last["noise_policy"] == "reassign" else
+                       f"keep as 'Unassigned' ({last['noise_share']:.0%} of users)"))
+            st.markdown("**Noise policy**")
+            st.caption(md(policy))
+        saved = st.session_state.get("sk_saved", [])
+        if saved:
+            st.caption(f":material/bookmark: {len(saved)} saved run(s) to compare")
+
+
+def page_header(title: str, intro: str) -> None:
+    st.title(title)
+    st.caption(intro)
+
+
+def style() -> None:
+    """A few CSS touches shared by all pages (cards, chips, quotes)."""
+    st.html("""
+<style>
+.sk-chips{display:flex;flex-wrap:wrap;gap:6px;margin:2px 0 6px}
+.sk-chip{background:#EEF3F9;border:1px solid #D7E2EF;color:#22415F;border-radius:999px;padding:1px 10px;font-size:0.85rem}
+.sk-quote{margin:0 0 6px;padding:6px 10px;background:#F7F8FA;border-left:3px solid #D5DAE1;border-radius:4px;
+          font-size:0.9rem;white-space:pre-wrap;overflow-wrap:anywhere;color:#2B2F36}
+.sk-dot{display:inline-block;width:12px;height:12px;border-radius:50%;margin-right:6px;vertical-align:middle}
+.sk-muted{color:#6B7280;font-size:0.85rem}
+</style>""")
+
+
+def chips_html(terms) -> str:
+    terms = list(terms)
+    if not terms:
+        return '<span class="sk-muted">no distinctive words</span>'
+    return '<div class="sk-chips">' + "".join(f'<span class="sk-chip">{esc(t)}</span>' for t in terms) + "</div>"
+
+
+def quotes_html(texts) -> str:
+    return "".join(f'<div class="sk-quote">{esc(t)}</div>' for t in texts)
+
+
+def fmt(value, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def embedder_expected_seconds(name: str, n_texts: int) -> float | None:
+    try:
+        return float(embedder_instance(name).expected_seconds(n_texts))
+    except Exception:  # noqa: BLE001 - a backend that cannot load is shown as unavailable
+        return None
+
+
+def embedder_description(name: str) -> str:
+    try:
+        return embedder_instance(name).description or name
+    except Exception as exc:  # noqa: BLE001
+        return f"unavailable here ({type(exc).__name__})"
+
+
+def available_embedders(dataset: Dataset) -> list[str]:
+    names = [n for n in EMBEDDERS if n != "precomputed"]
+    if dataset.roles.vector_cols:
+        names.append("precomputed")
+    return names
+
+
+def human_seconds(seconds: float | None) -> str:
+    if seconds is None:
+        return "unknown"
+    if seconds < 1:
+        return "under a second"
+    if seconds < 90:
+        return f"about {seconds:.0f} s"
+    return f"about {seconds / 60:.0f} min"
+
+
+def save_current_run(ctx: Context, name: str) -> SavedRun:
+    run = edited(ctx)
+    labels = edited_labels(ctx)
+    names = {int(k): v for k, v in run.summary.names.items()}
+    spec = CLUSTERERS[ctx.config.algorithm]
+    saved = SavedRun(
+        name=name.strip() or f"Run {len(st.session_state['sk_saved']) + 1}",
+        dataset_key=ctx.dataset.key,
+        dataset_name=ctx.dataset.name,
+        run_key=ctx.run_key,
+        config_json=ctx.config.to_json(),
+        algorithm=spec.label or ctx.config.algorithm,
+        metrics={k: v for k, v in run.metrics.items() if isinstance(v, (int, float, str)) or v is None},
+        user_labels=labels,
+        names=names,
+        sizes={int(k): int(v) for k, v in zip(run.summary.table["segment_id"], run.summary.table["size"])},
+    )
+    st.session_state["sk_saved"].append(saved)
+    return saved
+
+
+def default_run_name(ctx: Context) -> str:
+    spec = CLUSTERERS[ctx.config.algorithm]
+    n = ctx.run.result.n_clusters
+    return (f"Run {len(st.session_state.get('sk_saved', [])) + 1}: {spec.label}, "
+            f"{n} segments, {ctx.config.embedder}, text {ctx.config.text_weight:.0%}")
+
+
+def stability_for(ctx: Context) -> dict:
+    """Per-segment stability across seeds for the edited run (memoised per run and merges)."""
+    from segkit.export.report import segment_stability
+
+    edits = edits_for(ctx.run_key)
+    key = f"stability|{ctx.run_key}|{json.dumps(edits['merges'])}"
+    memo = st.session_state["sk_memo"]
+    if key not in memo:
+        labels = edited_labels(ctx) if edits["merges"] else None
+        with st.spinner("Checking how stable each segment is across seeds…"), limited_threads():
+            memo[key] = segment_stability(ctx.run, labels)
+    return memo[key]
+
+
+def map_hover(ctx: Context) -> np.ndarray:
+    """Hover labels of the map (user id + review snippet), built once per dataset and embedder."""
+    from segkit.plots.figures import hover_texts
+
+    def build() -> np.ndarray:
+        texts = ctx.table.user_texts(400)
+        index = ctx.embeddings.user_index
+        ids = ctx.table.users["user_id"].iloc[index].tolist()
+        return hover_texts([texts[i] for i in index], ids)
+
+    return _memo(f"hover|{embedding_key(ctx.dataset, ctx.config.embedder)}", build)

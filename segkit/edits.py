@@ -1,0 +1,183 @@
+"""Edits people make to a segmentation: merging segments and renaming them.
+
+Everything works on *user-label arrays*: one label per user in `UserTable` order, with
+-1 for users a density method left unassigned and -2 for users that could not be
+segmented (no usable text). These are the arrays `SegmentationRun.user_labels()`
+returns and `segkit.export.labeled_rows(..., user_labels=...)` accepts, so an edited
+segmentation flows into every export unchanged.
+
+A merge keeps the smallest id of the merged segments (ids of the others disappear), so
+names and colours of untouched segments never move. Pure functions: no state, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from segkit.cluster.base import NOISE, cluster_means
+from segkit.errors import SegkitInputError
+
+NOT_SEGMENTED = -2
+MAX_NAME_CHARS = 80
+
+
+def segment_ids(user_labels: np.ndarray) -> list[int]:
+    """The real segments (no 'Unassigned', no 'not segmented'), in id order."""
+    labels = np.asarray(user_labels)
+    return sorted(int(v) for v in np.unique(labels) if v >= 0)
+
+
+def merge_segments(user_labels: np.ndarray, segments: Iterable[int], into: int | None = None) -> np.ndarray:
+    """A copy of `user_labels` where every listed segment becomes one (id `into`, default the smallest)."""
+    labels = np.asarray(user_labels, dtype=np.int64)
+    chosen = sorted({int(s) for s in segments})
+    present = set(segment_ids(labels))
+    if len(chosen) < 2:
+        raise SegkitInputError("Pick at least two segments to merge.")
+    if any(s < 0 for s in chosen):
+        raise SegkitInputError("Only real segments can be merged; 'Unassigned' users are handled by the noise policy.")
+    missing = [s for s in chosen if s not in present]
+    if missing:
+        raise SegkitInputError(f"Segment(s) {', '.join(map(str, missing))} do not exist in this segmentation.")
+    target = chosen[0] if into is None else int(into)
+    if target not in chosen:
+        raise SegkitInputError(f"The merged segment must keep one of the merged ids ({', '.join(map(str, chosen))}).")
+    out = labels.copy()
+    out[np.isin(labels, chosen)] = target
+    return out
+
+
+def apply_merges(user_labels: np.ndarray, merges: Sequence[Sequence[int]]) -> np.ndarray:
+    """Apply merges in order. Ids that no longer exist (already merged away) are ignored;
+    a merge left with fewer than two live segments does nothing."""
+    out = np.asarray(user_labels, dtype=np.int64).copy()
+    for group in merges:
+        present = set(segment_ids(out))
+        group = sorted({int(s) for s in group})
+        alive = [s for s in group if s in present]
+        if len(alive) >= 2:
+            out = merge_segments(out, alive)
+    return out
+
+
+def names_after_merges(names: Mapping[int, str], merges: Sequence[Sequence[int]]) -> dict[int, str]:
+    """Name overrides with those of absorbed segments dropped (the kept id keeps its own)."""
+    out = {int(k): v for k, v in names.items()}
+    for group in merges:
+        group = sorted({int(s) for s in group})
+        for absorbed in group[1:]:
+            out.pop(absorbed, None)
+    return out
+
+
+def clean_name(name: str) -> str:
+    """A segment name as stored: one line, no surrounding blanks, at most 80 characters."""
+    text = " ".join(str(name).split())
+    return text[:MAX_NAME_CHARS]
+
+
+def rename_segment(names: Mapping[int, str], segment: int, new_name: str,
+                   current_names: Mapping[int, str] | None = None) -> dict[int, str]:
+    """A copy of the name overrides with `segment` renamed.
+
+    `current_names` (every segment's displayed name) is used to refuse a name another
+    segment already has: exports would otherwise mix two segments under one name.
+    An empty name removes the override (the automatic name comes back).
+    """
+    out = {int(k): v for k, v in names.items()}
+    cleaned = clean_name(new_name)
+    if not cleaned:
+        out.pop(int(segment), None)
+        return out
+    if current_names:
+        for other, other_name in current_names.items():
+            if int(other) != int(segment) and clean_name(other_name).lower() == cleaned.lower():
+                raise SegkitInputError(f"Another segment is already called '{cleaned}'; pick a different name.")
+    out[int(segment)] = cleaned
+    return out
+
+
+def segment_sizes(user_labels: np.ndarray) -> dict[int, int]:
+    """Users per label among segmented users (includes -1 'Unassigned' when present)."""
+    labels = np.asarray(user_labels)
+    values, counts = np.unique(labels[labels >= NOISE], return_counts=True)
+    return {int(v): int(c) for v, c in zip(values, counts)}
+
+
+def edited_run(run, user_labels: np.ndarray | None = None, names: Mapping[int, str] | None = None):
+    """The run as the analyst edited it: merged labels and chosen names everywhere.
+
+    With merges, the segment summary (keywords, examples, profiles) and the quality
+    metrics are recomputed for the merged segments, in the clustering space. With only
+    renames, just the names change. Returns a new `SegmentationRun`; `run` is untouched.
+    """
+    from segkit.cluster.registry import CLUSTERERS
+    from segkit.describe.summary import describe_segments
+    from segkit.pipeline import evaluate
+
+    names = {int(k): v for k, v in (names or {}).items()}
+    base_user = run.user_labels()
+    if user_labels is None:
+        user_labels = base_user
+    user_labels = np.asarray(user_labels, dtype=np.int64)
+    if user_labels.shape != base_user.shape:
+        raise ValueError(f"user_labels has {user_labels.shape[0]} users, the run has {base_user.shape[0]}")
+    labels = user_labels[run.embeddings.user_index]
+    if np.array_equal(labels, run.result.labels):
+        if not names:
+            return run
+        summary = run.summary
+        table = summary.table.copy()
+        table["segment_name"] = [names.get(int(s), n) for s, n in zip(table["segment_id"], table["segment_name"])]
+        return replace(run, summary=replace(summary, table=table))
+    result = replace(run.result, labels=labels,
+                     centroids=cluster_means(run.space.matrix, labels),
+                     extra=dict(run.result.extra, edited=True))
+    metrics = evaluate(run.space, result, run.table, run.embeddings, run.config)
+    for key in ("auto_k", "auto_k_rule"):
+        if key in run.metrics:
+            metrics[key] = run.metrics[key]
+    users = run.table.users.iloc[run.embeddings.user_index].reset_index(drop=True)
+    all_texts = run.table.user_texts()
+    texts = [all_texts[i] for i in run.embeddings.user_index]
+    roles = run.table.roles
+    summary = describe_segments(users, texts, run.space.matrix, labels, run.result.confidence,
+                                CLUSTERERS[run.config.algorithm].density_based, roles.numeric_cols,
+                                roles.categorical_cols, names or None)
+    return replace(run, result=result, metrics=metrics, summary=summary)
+
+
+def labeled_export(frame, run, names: Mapping[int, str] | None = None,
+                   user_labels: np.ndarray | None = None):
+    """`segkit.export.labeled_rows` for an edited run, with the noise policy made visible.
+
+    Every uploaded row is kept (rows without text are marked in `segkit_status`). For a
+    density method with the 'reassign' policy, rows of users that were outliers and were
+    put into their nearest segment say so in `segkit_status` (their confidence is 0).
+    """
+    from segkit.cluster.registry import CLUSTERERS
+    from segkit.export.labeled import STATUS_COLUMN, labeled_rows
+
+    out = labeled_rows(frame, run, names=dict(names) if names else None, user_labels=user_labels)
+    if CLUSTERERS[run.config.algorithm].density_based and run.config.noise_policy == "reassign":
+        reassigned = (out[STATUS_COLUMN] == "ok") & (out["segment_confidence"] == 0)
+        out.loc[reassigned, STATUS_COLUMN] = "ok: outlier reassigned to its nearest segment (noise policy 'reassign')"
+    return out
+
+
+def summary_export(run, stability: Mapping | None = None):
+    """The segment summary table for download: one row per segment (after edits),
+    with per-segment stability and the noise policy in force."""
+    from segkit.cluster.registry import CLUSTERERS
+
+    table = run.summary.table.copy()
+    per_segment = (stability or {}).get("per_segment", {})
+    if per_segment:
+        table.insert(5, "stability", [round(per_segment[int(s)], 3) if int(s) in per_segment else None
+                                      for s in table["segment_id"]])
+    density = CLUSTERERS[run.config.algorithm].density_based
+    table["noise_policy"] = run.config.noise_policy if density else "n/a (every user assigned)"
+    return table

@@ -1,0 +1,324 @@
+"""The segment dictionary: one self-contained HTML file describing every segment.
+
+A card per segment with its name, size, keywords, example reviews, profile against all
+users and how stable it is across random seeds, so a marketer can mail it to a
+colleague. The file needs no network: CSS is inline, charts are inline SVG, there is no
+JavaScript and no external reference. Every text that came from an upload (reviews,
+ids, column names, category values, names people typed) is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+from pathlib import Path
+
+import numpy as np
+
+from segkit.cluster.base import NOISE
+from segkit.cluster.noise import apply_noise_policy
+from segkit.cluster.registry import CLUSTERERS, get_clusterer
+from segkit.edits import edited_run
+from segkit.plots.colors import NOISE_COLOR, segment_color
+from segkit.plots.svg import diverging_bars_svg, meter_svg, paired_share_bars_svg
+
+STABILITY_SEEDS = (1, 2, 3, 4)
+
+
+def _segkit_version() -> str:
+    try:
+        from segkit import __version__
+    except ImportError:  # an unusual import path (namespace package); the version is cosmetic
+        return "?"
+    return str(__version__)
+
+
+def _e(value) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+# ------------------------------------------------------------------------ stability
+
+
+def segment_stability(run, user_labels: np.ndarray | None = None, seeds=STABILITY_SEEDS) -> dict:
+    """How well each segment comes back when the clustering is re-run with other seeds.
+
+    For each other seed, the new run's segments are matched to this run's segments by
+    largest overlap (several may match one: a merged segment absorbs its parts); a user
+    is 'stable' when their new segment maps back to their segment. Per segment: the
+    share of its users that are stable, averaged over seeds (1 = always reproduced).
+    The clustering space is fixed (same features and reduction); only the clusterer's
+    seed changes. Returns {"per_segment": {id: share}, "overall": share of all
+    segmented users, "seeds": [...], "deterministic": bool}.
+    """
+    labels = run.result.labels if user_labels is None else np.asarray(user_labels)[run.embeddings.user_index]
+    labels = np.asarray(labels)
+    algorithm = run.config.algorithm
+    clusterer_class = CLUSTERERS[algorithm]
+    params = {k: v for k, v in run.result.params.items() if k != "seed"}
+    segments = sorted(int(s) for s in np.unique(labels) if s != NOISE)
+    deterministic = algorithm in ("hdbscan", "dbscan", "agglomerative")
+    if deterministic or not segments:
+        per = {s: 1.0 for s in segments}
+        return {"per_segment": per, "overall": 1.0 if segments else None, "seeds": [],
+                "deterministic": True}
+    kept = labels != NOISE
+    stable_counts = np.zeros(len(labels), dtype=float)
+    for seed in seeds:
+        result = get_clusterer(algorithm, **params).fit(run.space.matrix, seed=int(seed))
+        if clusterer_class.density_based:
+            result = apply_noise_policy(result, run.space.matrix, run.config.noise_policy)
+        other = result.labels
+        mapping: dict[int, int] = {}
+        for cluster in np.unique(other):
+            if cluster == NOISE:
+                continue
+            members = (other == cluster) & kept
+            if not members.any():
+                continue
+            values, counts = np.unique(labels[members], return_counts=True)
+            mapping[int(cluster)] = int(values[np.argmax(counts)])
+        mapped = np.array([mapping.get(int(c), -999) for c in other])
+        stable_counts += (mapped == labels)
+    share = stable_counts / len(seeds)
+    per = {s: float(share[labels == s].mean()) for s in segments}
+    return {"per_segment": per, "overall": float(share[kept].mean()), "seeds": [int(s) for s in seeds],
+            "deterministic": False}
+
+
+def stability_words(share: float | None) -> str:
+    if share is None:
+        return "not measured"
+    if share >= 0.85:
+        return "stable"
+    if share >= 0.65:
+        return "fairly stable"
+    return "unstable: treat with care"
+
+
+def silhouette_words(value: float | None) -> str:
+    if value is None:
+        return "not measurable"
+    if value >= 0.5:
+        return "strong, clearly separated"
+    if value >= 0.25:
+        return "reasonable separation"
+    if value >= 0.1:
+        return "weak but typical for text"
+    return "little structure"
+
+
+# --------------------------------------------------------------------------- report
+
+_CSS = """
+:root{--ink:#1F2430;--muted:#5F6B7A;--line:#E3E7ED;--bg:#F6F7F9;--accent:#2F6FB0}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 -apple-system,"Segoe UI",Inter,Helvetica,Arial,sans-serif}
+main{max-width:1040px;margin:0 auto;padding:32px 24px 64px}
+h1{font-size:30px;margin:0 0 4px}
+h2{font-size:21px;margin:0}
+h3{font-size:14px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);margin:18px 0 8px}
+.sub{color:var(--muted);margin:0 0 24px}
+.facts{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:12px;margin:0 0 20px}
+.fact{background:#fff;border:1px solid var(--line);border-radius:10px;padding:12px 14px}
+.fact b{display:block;font-size:22px}
+.fact span{color:var(--muted);font-size:13px}
+.howto{background:#fff;border:1px solid var(--line);border-radius:10px;padding:12px 16px;color:var(--muted);font-size:14px}
+table{width:100%;border-collapse:collapse;background:#fff;border:1px solid var(--line);border-radius:10px;overflow:hidden;margin:16px 0 28px}
+th,td{text-align:left;padding:8px 12px;border-bottom:1px solid var(--line);vertical-align:top;font-size:14px}
+th{background:#FAFBFC;color:var(--muted);font-weight:600}
+td.num{text-align:right;white-space:nowrap}
+.dot{display:inline-block;width:11px;height:11px;border-radius:50%;margin-right:8px;vertical-align:middle}
+.card{background:#fff;border:1px solid var(--line);border-left:6px solid var(--c);border-radius:12px;padding:20px 22px;margin:0 0 22px;page-break-inside:avoid}
+.card header{display:flex;justify-content:space-between;align-items:baseline;gap:16px;flex-wrap:wrap}
+.size{color:var(--muted);font-size:14px}
+.grid{display:grid;grid-template-columns:1fr 1fr;gap:8px 28px}
+@media (max-width:760px){.grid{grid-template-columns:1fr}}
+.chips{display:flex;flex-wrap:wrap;gap:6px}
+.chip{background:#EEF3F9;border:1px solid #D7E2EF;color:#22415F;border-radius:999px;padding:2px 10px;font-size:13px}
+blockquote{margin:0 0 8px;padding:8px 12px;background:#FAFBFC;border-left:3px solid var(--line);border-radius:4px;font-size:14px;white-space:pre-wrap;overflow-wrap:anywhere}
+.badge{display:inline-block;border-radius:6px;padding:1px 8px;font-size:12px;font-weight:600}
+.ok{background:#E6F4EA;color:#1E6B34}.mid{background:#FFF4DE;color:#8A5A00}.bad{background:#FDE8E8;color:#9B1C1C}
+.note{color:var(--muted);font-size:13px}
+details{background:#fff;border:1px solid var(--line);border-radius:10px;padding:10px 14px}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px}
+a{color:var(--accent)}
+"""
+
+
+def _badge(share: float | None) -> str:
+    if share is None:
+        return '<span class="badge mid">not measured</span>'
+    cls = "ok" if share >= 0.85 else ("mid" if share >= 0.65 else "bad")
+    return f'<span class="badge {cls}">{share:.0%} · {_e(stability_words(share))}</span>'
+
+
+def _fmt_number(value: float) -> str:
+    if value is None or value != value:
+        return "–"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def segment_report_html(run, names: dict[int, str] | None = None, user_labels: np.ndarray | None = None,
+                        *, title: str | None = None, stability: dict | None = None,
+                        seed_ari: float | None = None, generated: _dt.datetime | None = None) -> str:
+    """The segment dictionary for `run`, as one HTML string.
+
+    `names` (segment id -> name) and `user_labels` (per user, after merges) apply the
+    analyst's edits; `stability` is `segment_stability(...)`'s result when already
+    computed (otherwise it is computed here: a few re-fits); `seed_ari` the mean
+    pairwise ARI across seeds, when known.
+    """
+    edited = edited_run(run, user_labels, names)
+    summary = edited.summary
+    table = summary.table
+    metrics = edited.metrics
+    config = edited.config
+    if stability is None:
+        stability = segment_stability(run, user_labels)
+    per_segment = stability.get("per_segment", {})
+    dataset = title or (Path(config.input_path).name if config.input_path else "uploaded data")
+    generated = generated or _dt.datetime.now()
+    version = _segkit_version()
+
+    clusterer = CLUSTERERS[config.algorithm]
+    n_users_total = int(metrics.get("n_users_total", edited.table.n_users))
+    n_segmented = int(metrics.get("n_users_segmented", len(edited.labels)))
+    real = table[table["segment_id"] >= 0]
+    noise_rows = table[table["segment_id"] < 0]
+    noise_share = float(metrics.get("noise_share") or 0.0)
+
+    out: list[str] = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Segment dictionary · {_e(dataset)}</title>",
+        f"<style>{_CSS}</style></head><body><main>",
+        "<h1>Segment dictionary</h1>",
+        f'<p class="sub">{_e(dataset)} · {n_segmented:,} of {n_users_total:,} users in {len(real)} segments · '
+        f"made with segkit {_e(version)} on {_e(generated.strftime('%d %b %Y, %H:%M'))}</p>",
+    ]
+
+    # Key facts.
+    policy = config.noise_policy
+    if clusterer.density_based:
+        if policy == "reassign":
+            noise_text = "outliers were reassigned to their nearest segment (noise policy: reassign)"
+        else:
+            noise_text = f"{noise_share:.0%} of users are outliers, kept as 'Unassigned' (noise policy: keep)"
+    else:
+        noise_text = "every user with text is in a segment (no outliers with this method)"
+    k_text = f"K = {metrics['auto_k']} chosen automatically" if "auto_k" in metrics else f"{len(real)} segments"
+    facts = [
+        (f"{n_segmented:,}", f"users segmented (of {n_users_total:,})"),
+        (f"{len(real)}", k_text),
+        (_fmt_number(metrics.get("silhouette")) if metrics.get("silhouette") is not None else "–",
+         f"silhouette: {silhouette_words(metrics.get('silhouette'))}"),
+        (f"{stability.get('overall'):.0%}" if stability.get("overall") is not None else "–",
+         "of users re-found with other seeds" if not stability.get("deterministic")
+         else "deterministic method: same result every run"),
+    ]
+    if "ari" in metrics and config.roles.label_col:
+        facts.append((f"{metrics['ari']:.2f}", f"ARI vs '{config.roles.label_col}' (1 = identical)"))
+    out.append('<section class="facts">')
+    for big, small in facts:
+        out.append(f'<div class="fact"><b>{_e(big)}</b><span>{_e(small)}</span></div>')
+    out.append("</section>")
+    method = (f"{clusterer.label or config.algorithm} on {_e(config.embedder)} text vectors"
+              f" (text weight {config.text_weight:.0%}, behaviour {1 - config.text_weight:.0%})")
+    out.append(
+        '<div class="howto"><b>How to read this.</b> Each card is one group of users who write and behave alike. '
+        "<i>Keywords</i> are words typical of the group compared with the others; <i>example reviews</i> come "
+        "from the users closest to the group's centre. Profile bars show how the group differs from all users: "
+        "right of <i>average</i> means higher, one step is one standard deviation. <i>Stability</i> is the share of "
+        "the group's users that end up together again when the clustering is repeated with other random seeds. "
+        "In the make-up charts the coloured bar is the group and the grey bar all users. "
+        f"<br><span class='note'>Method: {method}; {_e(noise_text)}.</span></div>"
+    )
+
+    # Overview table.
+    out.append("<table><thead><tr><th>Segment</th><th>Users</th><th>Share</th><th>Stability</th>"
+               "<th>Top keywords</th></tr></thead><tbody>")
+    for _, row in table.iterrows():
+        segment = int(row["segment_id"])
+        color = segment_color(segment)
+        anchor = f"seg-{segment}" if segment >= 0 else "unassigned"
+        keywords = ", ".join(term for term, _ in summary.keywords.get(segment, [])[:5])
+        out.append(
+            f'<tr><td><span class="dot" style="background:{color}"></span><a href="#{anchor}">'
+            f'{_e(row["segment_name"])}</a></td><td class="num">{int(row["size"]):,}</td>'
+            f'<td class="num">{float(row["share"]):.1%}</td>'
+            f"<td>{_badge(per_segment.get(segment)) if segment >= 0 else '–'}</td><td>{_e(keywords)}</td></tr>"
+        )
+    out.append("</tbody></table>")
+
+    numeric = summary.numeric
+    for _, row in real.iterrows():
+        segment = int(row["segment_id"])
+        color = segment_color(segment)
+        out.append(f'<article class="card" id="seg-{segment}" style="--c:{color}">')
+        out.append(f'<header><h2><span class="dot" style="background:{color}"></span>{_e(row["segment_name"])}</h2>'
+                   f'<span class="size">{int(row["size"]):,} users · {float(row["share"]):.1%} of segmented users · '
+                   f"segment id {segment}</span></header>")
+        out.append(meter_svg(float(row["share"]), color, width=240))
+        out.append('<div class="grid"><div>')
+        out.append("<h3>Keywords</h3><div class='chips'>")
+        for term, _ in summary.keywords.get(segment, []):
+            out.append(f'<span class="chip">{_e(term)}</span>')
+        if not summary.keywords.get(segment):
+            out.append('<span class="note">no distinctive words</span>')
+        out.append("</div>")
+        out.append(f"<h3>Stability</h3><p>{_badge(per_segment.get(segment))}</p>")
+        confidence = row.get("mean_confidence")
+        if confidence is not None and confidence == confidence:
+            out.append(f'<p class="note">Mean membership confidence {float(confidence):.2f} '
+                       "(0 = on the border with another segment, 1 = at its centre).</p>")
+        out.append("</div><div>")
+        if numeric is not None and not numeric.empty and segment in numeric.index:
+            rows = []
+            for column in numeric["z"].columns:
+                z = float(numeric["z"].loc[segment, column])
+                mean = float(numeric["mean"].loc[segment, column])
+                rows.append((str(column), z, f"{_fmt_number(mean)} ({z:+.1f} SD)" if z == z else _fmt_number(mean)))
+            out.append("<h3>Profile vs all users</h3>")
+            out.append(diverging_bars_svg(rows, title=f"profile of {row['segment_name']}"))
+        out.append("</div></div>")
+        examples = summary.representative_texts.get(segment, [])
+        if examples:
+            out.append("<h3>Example reviews</h3>")
+            for text in examples[:4]:
+                out.append(f"<blockquote>{_e(text)}</blockquote>")
+        if summary.categorical:
+            out.append('<div class="grid">')
+            for column, makeup in summary.categorical.items():
+                if segment not in makeup.index:
+                    continue
+                top = makeup.columns[:6]
+                rows = [(str(c), float(makeup.loc[segment, c]), float(makeup.loc["all users", c])) for c in top]
+                out.append(f"<div><h3>{_e(column)}</h3>{paired_share_bars_svg(rows, color, title=str(column))}</div>")
+            out.append("</div>")
+        out.append("</article>")
+
+    if not noise_rows.empty:
+        size = int(noise_rows["size"].iloc[0])
+        out.append(f'<article class="card" id="unassigned" style="--c:{NOISE_COLOR}">'
+                   f"<header><h2>Unassigned</h2><span class='size'>{size:,} users · "
+                   f"{float(noise_rows['share'].iloc[0]):.1%}</span></header>"
+                   f"<p>{_e(clusterer.label)} found no dense group for these users (noise policy: keep). "
+                   "They are labelled 'Unassigned' in the exported table; choose the 'reassign' policy to put each "
+                   "into its nearest segment instead.</p></article>")
+
+    not_segmented = n_users_total - n_segmented
+    if not_segmented:
+        out.append(f"<p class='note'>{not_segmented:,} user(s) had no usable text and are not in any segment; "
+                   "they stay in the exported table, marked 'not segmented'.</p>")
+    out.append("<details><summary>Run configuration (re-run with <code>segkit segment --config run.json</code>)"
+               f"</summary><pre>{_e(config.to_json())}</pre></details>")
+    out.append("</main></body></html>")
+    return "\n".join(out)

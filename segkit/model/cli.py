@@ -1,0 +1,60 @@
+"""`segkit assign` and `segkit segment --save-model`: the command-line side of saved models."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_save_model_arg(segment_parser: argparse.ArgumentParser) -> None:
+    segment_parser.add_argument("--save-model", metavar="MODEL_DIR_OR_FILE",
+                                help="save the fitted segmentation (a folder, or one .npz file) to assign new users later")
+
+
+def save_model_from_run(path: str, run, frame) -> None:
+    from segkit.model.segment_model import fit_model, save_model
+
+    model = fit_model(run, frame)
+    saved = save_model(model, path)
+    for warning in model.meta.get("warnings", []):
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"wrote model to {saved} ({model.describe()}; assign: segkit assign {saved} NEW_USERS.csv --out labeled.csv)")
+
+
+def add_assign_parser(sub) -> argparse.ArgumentParser:
+    parser = sub.add_parser("assign", help="assign new users to the segments of a saved model")
+    parser.add_argument("model", help="model folder or .npz written by `segkit segment --save-model`")
+    parser.add_argument("input", help="new users: CSV/TSV, Excel, Parquet or JSON Lines (same columns as training)")
+    parser.add_argument("--user-col", help="user id column (default: the one the model was trained with)")
+    parser.add_argument("--text-col", action="append", help="text column(s) (default: the training ones)")
+    parser.add_argument("--out", help="labeled CSV: every input row with its user's segment")
+    parser.add_argument("--users-out", help="one row per user: segment, confidence, outlier")
+    return parser
+
+
+def cmd_assign(args) -> int:
+    from segkit.export.safe import to_safe_csv
+    from segkit.io.read import read_table
+    from segkit.model.segment_model import assign_users, labeled_new_rows, load_model
+
+    model = load_model(args.model)
+    print(model.describe(), file=sys.stderr)
+    loaded = read_table(args.input)
+    text_cols = [c.strip() for v in (args.text_col or []) for c in v.split(",") if c.strip()] or None
+    per_user, table = assign_users(model, loaded.frame, user_col=args.user_col, text_cols=text_cols)
+    assigned = per_user["segment_id"].notna()
+    outliers = per_user["segment_id"].eq(-1).fillna(False)
+    print(f"users: {len(per_user)}; assigned: {int((assigned & ~outliers).sum())}; unassigned outliers: "
+          f"{int(outliers.sum())}; not assignable (no text): {int((~assigned).sum())}")
+    counts = per_user[assigned].groupby(["segment_id", "segment_name"]).agg(
+        users=("user_id", "size"), mean_confidence=("segment_confidence", "mean"),
+        flagged_outliers=("outlier", "sum")).reset_index()
+    print(counts.to_string(index=False, formatters={"mean_confidence": "{:.3f}".format}))
+    if args.out:
+        labeled = labeled_new_rows(loaded.frame, table, per_user)
+        to_safe_csv(labeled, args.out)
+        print(f"wrote {len(labeled)} rows to {args.out}")
+    if args.users_out:
+        to_safe_csv(per_user, args.users_out)
+        print(f"wrote {len(per_user)} users to {args.users_out}")
+    return 0

@@ -1,0 +1,459 @@
+"""A fitted segmentation saved safely, and new users assigned to its segments.
+
+A model is a folder with `model.json` (settings, names, column roles, scalars) and
+`arrays.npz` (numbers and vocabulary strings, read with allow_pickle=False), or one
+`.npz` file holding both (the JSON as a byte array). Nothing is pickled.
+
+Assignment repeats the pipeline for the new users: embed their texts (TF-IDF from the
+stored vocabulary/idf/SVD; a packaged model by name), average per user, fuse with the
+stored scaling, reduce, then
+
+- K-means, mini-batch K-means, agglomerative: nearest segment centre; confidence
+  1 - nearest/second-nearest distance; `outlier` when farther from the centre than 99%
+  of the segment's training members (the user is still assigned);
+- Gaussian mixture: the posterior of a diagonal Gaussian per segment estimated from its
+  members (the fitted covariances are not kept by the clusterer; for 'full'/'tied' this
+  is an approximation);
+- HDBSCAN / DBSCAN: the nearest stored member point; the user joins its segment when
+  within that member's core distance (DBSCAN: eps around core points), else is an
+  outlier (segment -1), or, when the run reassigned noise, joins the nearest centre with
+  confidence 0 -- the stored equivalent of hdbscan's approximate_predict.
+
+PCA is linear and stored as mean + components. UMAP cannot be stored safely as arrays,
+so models fitted with UMAP assign in the fused space (before UMAP) against centres and
+members of the fused vectors: same segments, but distances are those of the fused
+space, so borderline users can land differently than UMAP would have placed them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from segkit.cluster.base import NOISE, cluster_means, distance_confidence
+from segkit.embed.base import l2_normalise
+from segkit.errors import SegkitInputError
+from segkit.io.prepare import prepare_users
+from segkit.io.roles import ColumnRoles
+
+MODEL_FORMAT = "segkit-model/1"
+CENTROID_ALGORITHMS = ("kmeans", "minibatch_kmeans", "agglomerative")
+DENSITY_ALGORITHMS = ("hdbscan", "dbscan")
+MAX_MEMBERS = 20_000  # density models keep at most this many member points (seeded sample)
+OUTLIER_QUANTILE = 0.99
+
+
+@dataclass
+class SegmentModel:
+    meta: dict  # JSON-able: settings, roles, names, scalars
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def algorithm(self) -> str:
+        return self.meta["algorithm"]
+
+    @property
+    def names(self) -> dict[int, str]:
+        return {int(k): v for k, v in self.meta.get("names", {}).items()}
+
+    def describe(self) -> str:
+        m = self.meta
+        return (f"{m['algorithm']} model, {m['n_segments']} segments, embedder {m['embedder']}, "
+                f"reducer {m['reducer']} (assigns in the {m['assign_space']} space), "
+                f"trained on {m['n_training_users']} users")
+
+
+# ----------------------------------------------------------------------------- fitting
+
+def fit_model(run, frame: pd.DataFrame | None = None) -> SegmentModel:
+    """Everything needed to assign new users like `run` assigned its own users.
+
+    `frame` (the table the run was made from) is needed only for the 'precomputed' embedder check.
+    """
+    from segkit.cluster.registry import CLUSTERERS
+
+    config = run.config
+    fused = run.space.fused
+    meta: dict = {
+        "format": MODEL_FORMAT,
+        "algorithm": config.algorithm,
+        "algorithm_params": {k: v for k, v in run.result.params.items() if _jsonable_scalar(v)},
+        "noise_policy": config.noise_policy,
+        "embedder": config.embedder,
+        "embedder_params": dict(config.embedder_params),
+        "roles": run.table.roles.to_dict(),
+        "text_weight": float(fused.text_weight),
+        "numeric_cols": list(fused.numeric_cols),
+        "categorical_levels": {k: list(v) for k, v in fused.categorical_levels.items()},
+        "reducer": run.space.reducer,
+        "reducer_params": dict(run.space.reducer_params),
+        "names": {str(k): v for k, v in run.summary.names.items()},
+        "n_training_users": int(len(run.labels)),
+        "seed": int(config.seed),
+    }
+    arrays: dict[str, np.ndarray] = {}
+    scaling = fused.scaling
+    for key in ("text_mean", "numeric_medians", "numeric_log", "numeric_means", "numeric_stds", "trait_mean"):
+        if key in scaling:
+            arrays[f"fuse_{key}"] = np.asarray(scaling[key])
+    for key in ("text_scale", "trait_scale"):
+        if key in scaling:
+            meta[key] = float(scaling[key])
+
+    # Embedder state.
+    if config.embedder == "tfidf":
+        from segkit.model.text import fit_tfidf_state
+
+        table = run.table
+        usable = np.array([bool(t) for t in table.row_texts]) & (table.row_user >= 0)
+        texts = [table.row_texts[i] for i in np.flatnonzero(usable)]
+        # The pipeline embeds each distinct text once, in sorted order (embed_with_cache), and
+        # TF-IDF is corpus-fitted: fit on that same corpus so the vectors are the pipeline's.
+        unique_texts, inverse = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
+        state, unique_vectors = fit_tfidf_state([str(t) for t in unique_texts], config.embedder_params)
+        row_vectors = unique_vectors[inverse.reshape(-1)]
+        meta["tfidf"] = state.meta()
+        arrays.update(state.arrays())
+        # Check the stored transformer places the training users where the pipeline did.
+        replay = _user_means(table, usable, row_vectors, len(table.row_user))
+        if replay.shape == run.embeddings.vectors.shape:
+            meta["embedder_check_max_abs_diff"] = float(np.abs(replay - run.embeddings.vectors).max())
+        else:
+            meta["embedder_check_max_abs_diff"] = None
+        check = meta["embedder_check_max_abs_diff"]
+        if check is None or check > 1e-3:
+            meta.setdefault("warnings", []).append(
+                "the stored TF-IDF state does not reproduce the training vectors exactly "
+                f"(max difference {check}); assignments of training users may differ")
+
+    # Reducer state.
+    matrix = run.space.matrix
+    assign_space = "cluster"
+    if run.space.reducer == "pca" and matrix.shape[1] < fused.matrix.shape[1]:
+        mean, components = _fit_linear_map(fused.matrix, matrix, run.space.reducer_params, config.seed)
+        arrays["pca_mean"], arrays["pca_components"] = mean, components
+        meta["reducer_state"] = "pca"
+    elif run.space.reducer in ("none", "pca"):
+        meta["reducer_state"] = "identity"
+    else:
+        meta["reducer_state"] = "fused"  # UMAP: assign in the fused space (see module docstring)
+        assign_space = "fused"
+        matrix = fused.matrix
+    meta["assign_space"] = assign_space
+    matrix = np.asarray(matrix, dtype=np.float64)
+
+    labels = np.asarray(run.labels)
+    confidence = np.asarray(run.result.confidence)
+    kept = labels != NOISE
+    if not kept.any():
+        raise SegkitInputError("The segmentation has no segment (every user is an outlier): nothing to save.")
+    centroids = cluster_means(matrix, labels).astype(np.float64)
+    arrays["centroids"] = centroids
+    meta["n_segments"] = int(len(centroids))
+    distances = np.linalg.norm(matrix[kept] - centroids[labels[kept]], axis=1)
+    radii = np.zeros(len(centroids))
+    for s in range(len(centroids)):
+        own = distances[labels[kept] == s]
+        radii[s] = float(np.quantile(own, OUTLIER_QUANTILE)) if own.size else 0.0
+    arrays["centroid_radius"] = radii
+    clusterer_class = CLUSTERERS.get(config.algorithm)
+    density = bool(clusterer_class and clusterer_class.density_based)
+    meta["assign_rule"] = "density" if density else ("gaussian" if config.algorithm == "gmm" else "centroid")
+    if config.algorithm == "gmm":
+        variances = np.zeros_like(centroids)
+        for s in range(len(centroids)):
+            members = matrix[labels == s]
+            variances[s] = members.var(axis=0) + 1e-4
+        arrays["gmm_variances"] = variances
+        arrays["gmm_log_weights"] = np.log(np.bincount(labels[kept], minlength=len(centroids)) / kept.sum())
+    if density:
+        member_mask = kept & ((confidence > 0) if config.noise_policy == "reassign" else True)
+        if config.algorithm == "dbscan":
+            member_mask &= confidence >= 1.0  # core points
+            eps = float(run.result.params.get("eps", 0.5))
+            member_index = np.flatnonzero(member_mask)
+            radius = np.full(len(member_index), eps)
+            if assign_space == "fused":
+                raise SegkitInputError("DBSCAN with UMAP cannot be saved: eps is a distance in the UMAP space. "
+                                       "Use PCA or no reducer to save this model.")
+        else:
+            m = int(run.result.params.get("min_samples") or run.result.params.get("min_cluster_size") or 5)
+            member_index = np.flatnonzero(member_mask)
+            radius = _core_distances(matrix, member_index, m)
+        if len(member_index) > MAX_MEMBERS:
+            rng = np.random.default_rng(config.seed)
+            pick = np.sort(rng.choice(len(member_index), size=MAX_MEMBERS, replace=False))
+            member_index, radius = member_index[pick], radius[pick]
+        arrays["members"] = matrix[member_index]
+        arrays["member_labels"] = labels[member_index].astype(np.int64)
+        arrays["member_radius"] = radius.astype(np.float64)
+    return SegmentModel(meta, arrays)
+
+
+def _jsonable_scalar(value) -> bool:
+    return isinstance(value, (int, float, str, bool)) or value is None
+
+
+def _user_means(table, usable: np.ndarray, row_vectors: np.ndarray, n_rows: int) -> np.ndarray:
+    full = np.zeros((n_rows, row_vectors.shape[1]), dtype=np.float32)
+    full[usable] = row_vectors
+    usable = usable & (np.abs(full).sum(axis=1) > 0)
+    membership = table.membership_matrix(usable)
+    counts = np.asarray(membership.sum(axis=1)).ravel()
+    index = np.flatnonzero(counts > 0)
+    return (membership[index] @ full / counts[index][:, None]).astype(np.float32)
+
+
+def _fit_linear_map(fused: np.ndarray, reduced: np.ndarray, params: dict, seed: int):
+    """PCA's mean and components, refitted as the reducer did; checked against its output."""
+    from sklearn.decomposition import PCA
+
+    pca = PCA(n_components=reduced.shape[1], random_state=seed, svd_solver="auto").fit(fused)
+    mean, components = pca.mean_.astype(np.float64), pca.components_.astype(np.float64)
+    if not np.allclose((fused - mean) @ components.T, reduced, atol=1e-3):
+        # Not reproduced (another solver/version): solve for the affine map that gives the stored output.
+        design = np.hstack([fused, np.ones((len(fused), 1))]).astype(np.float64)
+        solution, *_ = np.linalg.lstsq(design, reduced.astype(np.float64), rcond=None)
+        components = solution[:-1].T
+        mean = -np.linalg.lstsq(components.T, solution[-1], rcond=None)[0] if components.size else mean
+    return mean, components
+
+
+def _core_distances(matrix: np.ndarray, member_index: np.ndarray, m: int) -> np.ndarray:
+    from sklearn.neighbors import NearestNeighbors
+
+    n_neighbors = min(m + 1, len(matrix))  # +1: the point itself
+    nn = NearestNeighbors(n_neighbors=n_neighbors).fit(matrix)
+    distances, _ = nn.kneighbors(matrix[member_index])
+    return distances[:, -1]
+
+
+# ----------------------------------------------------------------------------- saving
+
+def save_model(model: SegmentModel, path: str | Path) -> Path:
+    """A folder (model.json + arrays.npz), or one .npz file when `path` ends with .npz."""
+    path = Path(path)
+    meta_json = json.dumps(model.meta, indent=2, ensure_ascii=False, default=_to_json)
+    arrays = {k: np.ascontiguousarray(v) for k, v in model.arrays.items()}
+    for key, value in arrays.items():
+        if value.dtype == object:
+            raise TypeError(f"array '{key}' has dtype object; it would need pickle")
+    if path.suffix.lower() == ".npz":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(path, __meta_json__=np.frombuffer(meta_json.encode("utf-8"), dtype=np.uint8), **arrays)
+        return path
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "model.json").write_text(meta_json, encoding="utf-8")
+    np.savez_compressed(path / "arrays.npz", **arrays)
+    return path
+
+
+def _to_json(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"not JSON serialisable: {type(value)}")
+
+
+def load_model(path: str | Path) -> SegmentModel:
+    path = Path(path)
+    try:
+        if path.is_dir():
+            meta_text = (path / "model.json").read_text(encoding="utf-8")
+            with np.load(path / "arrays.npz", allow_pickle=False) as data:
+                arrays = {k: data[k] for k in data.files}
+        elif path.is_file():
+            with np.load(path, allow_pickle=False) as data:
+                arrays = {k: data[k] for k in data.files}
+            if "__meta_json__" not in arrays:
+                raise SegkitInputError(f"{path} is an .npz file but not a segkit model (no settings inside).")
+            meta_text = arrays.pop("__meta_json__").tobytes().decode("utf-8")
+        else:
+            raise SegkitInputError(f"Model not found: {path}")
+        meta = json.loads(meta_text)
+    except FileNotFoundError as exc:
+        raise SegkitInputError(f"{path} is not a complete segkit model ({Path(exc.filename).name} is missing).") from None
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        if isinstance(exc, SegkitInputError):
+            raise
+        raise SegkitInputError(f"{path} is not a readable segkit model: {exc}") from None
+    if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
+        raise SegkitInputError(f"{path} is not a segkit model (expected format {MODEL_FORMAT}).")
+    return SegmentModel(meta, arrays)
+
+
+# ----------------------------------------------------------------------------- assigning
+
+def _fuse_new(model: SegmentModel, vectors: np.ndarray, users: pd.DataFrame) -> np.ndarray:
+    meta, arrays = model.meta, model.arrays
+    blocks = []
+    text_block = None
+    if "fuse_text_mean" in arrays:
+        text_block = (l2_normalise(vectors) - arrays["fuse_text_mean"]) * meta["text_scale"]
+    parts = []
+    if "fuse_numeric_means" in arrays:
+        cols = meta["numeric_cols"]
+        values = np.column_stack([pd.to_numeric(users[c], errors="coerce").astype(float).to_numpy() for c in cols])
+        medians = arrays["fuse_numeric_medians"]
+        values = np.where(np.isfinite(values), values, medians)
+        skewed = arrays["fuse_numeric_log"].astype(bool)
+        values[:, skewed] = np.log1p(np.maximum(values[:, skewed], -1 + 1e-9))
+        parts.append((values - arrays["fuse_numeric_means"]) / arrays["fuse_numeric_stds"])
+    for column, levels in meta["categorical_levels"].items():
+        series = users[column].astype("string").fillna("(missing)").to_numpy()
+        parts.append((series[:, None] == np.array(levels, dtype=object)[None, :]).astype(float))
+    trait_block = None
+    if parts and "fuse_trait_mean" in arrays:
+        trait_block = (np.hstack(parts) - arrays["fuse_trait_mean"]) * meta["trait_scale"]
+    w = meta["text_weight"]
+    if text_block is not None and trait_block is not None:
+        blocks = [text_block * np.sqrt(w), trait_block * np.sqrt(1 - w)]
+    else:
+        blocks = [b for b in (text_block, trait_block) if b is not None]
+    return np.hstack(blocks).astype(np.float64)
+
+
+def _reduce_new(model: SegmentModel, fused: np.ndarray) -> np.ndarray:
+    if model.meta.get("reducer_state") == "pca":
+        return (fused - model.arrays["pca_mean"]) @ model.arrays["pca_components"].T
+    return fused
+
+
+def assign_matrix(model: SegmentModel, matrix: np.ndarray) -> pd.DataFrame:
+    """Assign points already in the model's assignment space: segment_id, confidence, outlier."""
+    arrays = model.arrays
+    matrix = np.asarray(matrix, dtype=np.float64)
+    centroids = arrays["centroids"]
+    distances = np.sqrt(np.maximum(
+        (matrix**2).sum(1)[:, None] - 2 * matrix @ centroids.T + (centroids**2).sum(1)[None, :], 0.0))
+    nearest = distances.argmin(axis=1)
+    rule = model.meta["assign_rule"]
+    if rule == "centroid":
+        labels = nearest
+        confidence = distance_confidence(distances)
+        outlier = distances[np.arange(len(matrix)), nearest] > arrays["centroid_radius"][nearest]
+    elif rule == "gaussian":
+        var = arrays["gmm_variances"]
+        log_lik = -0.5 * (((matrix[:, None, :] - centroids[None]) ** 2) / var[None]).sum(2) \
+            - 0.5 * np.log(var).sum(1)[None] + arrays["gmm_log_weights"][None]
+        log_lik -= log_lik.max(axis=1, keepdims=True)
+        posterior = np.exp(log_lik)
+        posterior /= posterior.sum(axis=1, keepdims=True)
+        labels = posterior.argmax(axis=1)
+        confidence = posterior.max(axis=1)
+        outlier = distances[np.arange(len(matrix)), labels] > arrays["centroid_radius"][labels]
+    else:
+        from sklearn.neighbors import NearestNeighbors
+
+        members = arrays["members"]
+        nn = NearestNeighbors(n_neighbors=1).fit(members)
+        dist, idx = nn.kneighbors(matrix)
+        dist, idx = dist[:, 0], idx[:, 0]
+        radius = arrays["member_radius"][idx]
+        inside = dist <= radius + 1e-9
+        labels = np.where(inside, arrays["member_labels"][idx], NOISE)
+        confidence = np.where(inside, np.clip(1.0 - dist / np.maximum(radius, 1e-12), 0.0, 1.0), 0.0)
+        outlier = ~inside
+        if model.meta.get("noise_policy") == "reassign":
+            labels = np.where(inside, labels, nearest)
+    return pd.DataFrame({"segment_id": labels.astype(np.int64), "segment_confidence": confidence.astype(float),
+                         "outlier": outlier.astype(bool)})
+
+
+def _embed_new(model: SegmentModel, table, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row vectors for the new table and which rows could be embedded."""
+    meta = model.meta
+    name = meta["embedder"]
+    if name == "precomputed":
+        from segkit.embed.precomputed import PrecomputedEmbedder
+
+        vectors, ok = PrecomputedEmbedder.vectors_from_frame(frame, table.roles.vector_cols)
+        return np.asarray(vectors, dtype=np.float32), ok & (table.row_user >= 0)
+    usable = np.array([bool(t) for t in table.row_texts]) & (table.row_user >= 0)
+    texts = [table.row_texts[i] for i in np.flatnonzero(usable)]
+    if name == "tfidf":
+        from segkit.model.text import TfidfState
+
+        state = TfidfState.from_saved(meta["tfidf"], model.arrays)
+        embedded = state.transform(texts) if texts else np.zeros((0, state.dim), dtype=np.float32)
+    else:
+        from segkit.embed.registry import get_embedder
+
+        embedded = get_embedder(name, **meta.get("embedder_params", {})).embed(texts) if texts else None
+    dim = embedded.shape[1] if embedded is not None else len(model.arrays.get("fuse_text_mean", [1]))
+    rows = np.zeros((table.n_rows, dim), dtype=np.float32)
+    if texts:
+        rows[usable] = embedded
+    usable = usable & (np.abs(rows).sum(axis=1) > 0)
+    return rows, usable
+
+
+def assign_users(model: SegmentModel, frame: pd.DataFrame, user_col: str | None = None,
+                 text_cols: list[str] | None = None) -> tuple[pd.DataFrame, object]:
+    """One row per new user: user_id, segment_id (-1 outlier), segment_name, segment_confidence,
+    outlier, assign_status. Also returns the prepared UserTable (rows -> users).
+
+    Columns default to the ones the model was trained with; traits missing from the new
+    file are an error (name them), unknown category values count as none of the known ones.
+    """
+    saved = ColumnRoles.from_dict(model.meta["roles"])
+    roles = ColumnRoles(
+        text_cols=tuple(text_cols) if text_cols else saved.text_cols,
+        user_col=user_col if user_col is not None else (saved.user_col if saved.user_col in frame.columns else None),
+        numeric_cols=tuple(model.meta["numeric_cols"]),
+        categorical_cols=tuple(model.meta["categorical_levels"]),
+        vector_cols=saved.vector_cols,
+    )
+    if saved.user_col and roles.user_col is None and user_col is None:
+        raise SegkitInputError(
+            f"The new users file has no '{saved.user_col}' column (the user id the model was trained with); "
+            "name the user id column with --user-col."
+        )
+    table = prepare_users(frame, roles)
+    rows, usable = _embed_new(model, table, frame)
+    membership = table.membership_matrix(usable)
+    counts = np.asarray(membership.sum(axis=1)).ravel()
+    index = np.flatnonzero(counts > 0)
+    out = pd.DataFrame({"user_id": table.users["user_id"].astype(str)})
+    out["segment_id"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    out["segment_name"] = ""
+    out["segment_confidence"] = np.nan
+    out["outlier"] = pd.array([pd.NA] * len(out), dtype="boolean")
+    out["assign_status"] = "not assigned: no usable text for this user"
+    if len(index):
+        vectors = (membership[index] @ rows / counts[index][:, None]).astype(np.float32)
+        users = table.users.iloc[index].reset_index(drop=True)
+        matrix = _reduce_new(model, _fuse_new(model, vectors, users))
+        assigned = assign_matrix(model, matrix)
+        names = model.names
+        out.loc[index, "segment_id"] = assigned["segment_id"].to_numpy()
+        out.loc[index, "segment_name"] = [names.get(int(s), f"Segment {int(s)}") if s != NOISE else "Unassigned"
+                                          for s in assigned["segment_id"]]
+        out.loc[index, "segment_confidence"] = assigned["segment_confidence"].round(4).to_numpy()
+        out.loc[index, "outlier"] = assigned["outlier"].to_numpy()
+        out.loc[index, "assign_status"] = np.where(
+            assigned["segment_id"] == NOISE, "unassigned: outlier, no segment is close enough",
+            np.where(assigned["outlier"], "assigned, but far from the segment's members (outlier)", "ok"))
+    return out, table
+
+
+def labeled_new_rows(frame: pd.DataFrame, table, per_user: pd.DataFrame) -> pd.DataFrame:
+    """Every row of the new file with its user's assignment (like `segkit segment --out`)."""
+    out = frame.copy().reset_index(drop=True)
+    for column in ("segment_id", "segment_name", "segment_confidence", "outlier", "assign_status"):
+        if column in out.columns:
+            out = out.rename(columns={column: f"{column}_input"})
+    row_user = table.row_user
+    has = row_user >= 0
+    pick = per_user.iloc[np.where(has, row_user, 0)].reset_index(drop=True)
+    for column in ("segment_id", "segment_name", "segment_confidence", "outlier", "assign_status"):
+        values = pick[column].copy()
+        values[~has] = pd.NA if column not in ("segment_name", "assign_status") else ""
+        out[column] = values.to_numpy() if column not in ("segment_id",) else values.astype("Int64").to_numpy()
+    out.loc[~has, "assign_status"] = "not assigned: missing user id"
+    return out
