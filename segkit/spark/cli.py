@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="sample: fit segkit on a sample, assign everyone (default); "
                              "distributed: MLlib K-means/bisecting K-means/GMM on everyone")
     parser.add_argument("--fit-sample", type=int, default=50_000, help="users clustered on the driver (sample mode)")
-    parser.add_argument("--tfidf-sample", type=int, default=100_000, help="distinct texts TF-IDF is fitted on")
+    parser.add_argument("--tfidf-sample", type=int, default=50_000, help="distinct texts TF-IDF is fitted on")
     parser.add_argument("--describe-sample", type=int, default=500, help="users per segment for keywords and the map")
     parser.add_argument("--embedder", help="override the config's embedder (tfidf, static, minilm)")
     parser.add_argument("--algorithm", help="override the config's algorithm")

@@ -49,7 +49,7 @@ class EmbedPlan:
 
 
 def plan_embedding(spark, rows, name: str, params: dict | None = None, seed: int = 0,
-                   tfidf_sample: int = 100_000) -> EmbedPlan:
+                   tfidf_sample: int = 50_000) -> EmbedPlan:
     """Decide, on the driver, how workers embed (and fit TF-IDF on a sample)."""
     from segkit.embed.registry import EMBEDDERS, get_embedder
 

@@ -47,14 +47,6 @@ def user_vectors(vectors):
             .groupBy("user_id").agg(Summarizer.mean(F.col("v")).alias("vec")))
 
 
-def _normalised(column):
-    """l2_normalise as a Spark expression on an array column (zero rows stay zero)."""
-    from pyspark.sql import functions as F
-
-    norm = F.sqrt(F.aggregate(column, F.lit(0.0).cast("double"), lambda acc, x: acc + x * x))
-    return F.transform(column, lambda x: F.when(norm > 0, x / norm).otherwise(F.lit(0.0)))
-
-
 def _text_moments(users) -> tuple[np.ndarray, np.ndarray]:
     """Mean and population variance of the l2-normalised user vectors.
 

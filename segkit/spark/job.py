@@ -39,7 +39,7 @@ class SparkOptions:
     mode: str = "sample"  # "sample" or "distributed" (see segkit.spark.cluster)
     fit_sample: int = 50_000  # users the driver clusters in "sample" mode
     k_sample: int = 20_000  # users the automatic K is chosen on in "distributed" mode
-    tfidf_sample: int = 100_000  # distinct texts TF-IDF is fitted on
+    tfidf_sample: int = 50_000  # distinct texts TF-IDF is fitted on
     describe_per_segment: int = 500  # users per segment in the description/map sample
     cache_dir: str | None = None  # per-text embedding cache table (None: no cache)
     with_map: bool = True
