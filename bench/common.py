@@ -111,8 +111,21 @@ def cached_vectors(embedder_name: str, texts: list[str], compute: bool = True,
 
     cache = cache or EmbeddingCache()
     embedder = get_embedder(embedder_name)
-    if not compute:
-        unique = [str(t) for t in np.unique(np.asarray(texts, dtype=object))]
-        if cache.load(texts_key(embedder.cache_token(), unique), len(unique)) is None:
+    unique, inverse = np.unique(np.asarray([str(t) for t in texts], dtype=object), return_inverse=True)
+    unique = [str(t) for t in unique]
+    if cache.load(texts_key(embedder.cache_token(), unique), len(unique)) is None:
+        # Entries written by an earlier version of the same embedder (minilm 1 = the plain
+        # sentence-transformers float32 path) are still that model's vectors: use them
+        # rather than spend many minutes re-embedding on a shared machine.
+        for token in LEGACY_TOKENS.get(embedder_name, ()):
+            old = cache.load(texts_key(token, unique), len(unique))
+            if old is not None:
+                LEGACY_USED.add(f"{embedder_name} vectors from cache entries of '{token}'")
+                return old[inverse.reshape(-1)]
+        if not compute:
             return None
     return embed_with_cache(embedder, texts, cache)
+
+
+LEGACY_TOKENS = {"minilm": ("minilm:1",)}
+LEGACY_USED: set[str] = set()

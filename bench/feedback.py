@@ -30,7 +30,7 @@ ROLES = ColumnRoles(text_cols=("text",), user_col="user_id", numeric_cols=("age"
 LIVE_LIMITS = {20_000: 0.3, 100_000: 1.5}
 
 
-def source_users(embedder: str | None = None):
+def source_users(embedder: str | None = "tfidf"):
     """womens_clothing (all 22,628 reviews with a department) and their cached vectors:
     minilm when already cached, else the embedder given (default tfidf, computed)."""
     frame = womens_clothing()
@@ -93,7 +93,11 @@ def run(sizes=(20_000, 100_000), quick: bool = False, embedder: str | None = Non
         auto = base.with_changes(algorithm_params={})
         seconds, (result, metrics) = median_seconds(lambda: live_step(table, embeddings, space, auto), repeat)
         add("kmeans", "auto K (sweep + final fit)", seconds, metrics, f"chose K={metrics['n_segments']}")
-        if not quick or n <= 20_000:
+        if quick:
+            rows.append({"users": n, "algorithm": "hdbscan", "change": "min_cluster_size change", "time": "not run",
+                         "seconds": None, "limit": "-", "met": "-", "segments": None, "sil_sample": None,
+                         "note": "full mode only (needs a UMAP-5 space: minutes to build here)"})
+        else:
             h_config = base.with_changes(algorithm="hdbscan", algorithm_params={"min_cluster_size": 100})
             umap_s, h_space = median_seconds(lambda: build_space(table, embeddings, h_config), 1)
             add("-", "(fuse + UMAP-5 build)", umap_s, note="paid once per text weight")

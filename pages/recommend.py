@@ -7,6 +7,10 @@ All computing is in segkit.recommend and segkit.model.
 
 from __future__ import annotations
 
+from pages._shared.common import route_through_app
+
+route_through_app()  # a deep link opened before app.py ever ran
+
 import tempfile
 from pathlib import Path
 

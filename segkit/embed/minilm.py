@@ -22,10 +22,12 @@ bfloat16 here and two extra dependencies).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Sequence
 
@@ -226,15 +228,59 @@ class MiniLMEmbedder(Embedder):
         total = len(texts)
         out = np.empty((total, encoder.dim), dtype=np.float32)
         done = 0
-        # One forward pass at a time per process: two concurrent ones (e.g. two
-        # dashboard sessions) would only fight over the same cores.
-        with encoder.lock:
-            for window in range(0, total, _SORT_WINDOW):
-                ids = encoder.token_ids(texts[window : window + _SORT_WINDOW])
-                order = np.argsort([len(row) for row in ids], kind="stable")
-                for start in range(0, len(order), self.batch_size):
-                    rows = order[start : start + self.batch_size]
-                    out[window + rows] = encoder.encode_batch([ids[i] for i in rows])
-                    done += len(rows)
-                    report(progress, done, total)
+        # One embed at a time per process: two concurrent ones (e.g. two dashboard
+        # sessions) would only fight over the same cores.
+        with encoder.lock, _single_threaded_torch(encoder.torch) as workers:
+            pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
+            try:
+                for window in range(0, total, _SORT_WINDOW):
+                    ids = encoder.token_ids(texts[window : window + _SORT_WINDOW])
+                    order = np.argsort([len(row) for row in ids], kind="stable")
+                    batches = [
+                        order[start : start + self.batch_size]
+                        for start in range(0, len(order), self.batch_size)
+                    ]
+
+                    def run(rows: np.ndarray, ids=ids, window=window) -> int:
+                        out[window + rows] = encoder.encode_batch([ids[i] for i in rows])
+                        return len(rows)
+
+                    finished = pool.map(run, batches) if pool is not None else map(run, batches)
+                    for count in finished:
+                        done += count
+                        report(progress, done, total)
+            finally:
+                if pool is not None:
+                    pool.shutdown(wait=True, cancel_futures=True)
         return out
+
+
+def _n_cpus() -> int:
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not Linux
+        return max(os.cpu_count() or 1, 1)
+
+
+@contextlib.contextmanager
+def _single_threaded_torch(torch):
+    """Run batches side by side, one torch thread each, instead of one batch on all cores.
+
+    torch's OpenMP threads meet at a barrier after every operation; when another
+    process takes a core (a browser, a second job) those barriers stall and a
+    2-thread forward pass ran at a fraction of its speed (measured: 12 texts/s
+    plain vs 72 texts/s with independent single-threaded batches under load 11 on
+    2 cores). Independent batches have no barriers. Worker threads created while
+    torch is set to one thread inherit that setting; the caller's setting is
+    restored afterwards.
+    """
+    workers = min(_n_cpus(), max(torch.get_num_threads(), 1))
+    if workers <= 1:
+        yield 1
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield workers
+    finally:
+        torch.set_num_threads(previous)

@@ -88,9 +88,9 @@ def ensure_static_model(cache_dir: str | Path | None = None) -> Path:
     if _is_complete(final):
         return final
     final.parent.mkdir(parents=True, exist_ok=True)
-    if final.exists():
-        # A broken leftover (not something a crash of ours can leave: we rename
-        # complete directories only). Move it aside rather than trusting it.
+    if final.exists() and not _is_complete(final):
+        # A broken leftover (not something a crash of ours can leave: we only ever
+        # rename complete directories into place, atomically). Don't trust it.
         shutil.rmtree(final, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
     try:

@@ -16,7 +16,7 @@ from segkit.errors import SegkitInputError
 LABEL_NAMES = {"true_segment", "label", "labels", "true_label", "ground_truth", "segment_truth",
                "class", "target", "category_true"}
 _ID_PATTERN = re.compile(r"(^|[_\s-])(user|customer|client|member|account|reviewer|buyer)([_\s-]?id)?($|[_\s-])|"
-                         r"(^|[_\s-])(uid|userid|customerid|reviewerid|clothing.id)($|[_\s-])",
+                         r"(^|[_\s-])(uid|userid|customerid|reviewerid)($|[_\s-])",
                          re.IGNORECASE)
 
 

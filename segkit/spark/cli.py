@@ -91,6 +91,11 @@ def run(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import warnings
+
+    # pyspark 4.x warns on pandas 3; the paths segkit uses are covered by tests/test_spark.py.
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
+    warnings.filterwarnings("ignore", message="The copy keyword is deprecated")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

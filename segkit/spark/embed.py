@@ -60,11 +60,17 @@ def plan_embedding(spark, rows, name: str, params: dict | None = None, seed: int
     spec = EMBEDDERS[name]
     if name == "tfidf":
         return _fit_tfidf(spark, rows, embedder, spec, params, tfidf_sample)
+    info: dict = {}
     if name == "static":
         from segkit.embed.static import ensure_static_model
 
-        ensure_static_model(getattr(embedder, "cache_dir", None))
-    return EmbedPlan(name, spec, params, embedder.cache_token())
+        # Distil once here, not on every worker; on a cluster ship the table with the job
+        # (workers then read it from their SparkFiles directory).
+        directory = ensure_static_model(getattr(embedder, "cache_dir", None))
+        if not spark.sparkContext.master.startswith("local") and "cache_dir" not in params:
+            spark.sparkContext.addFile(str(directory.parent), recursive=True)
+            info["static_shipped"] = directory.parent.name
+    return EmbedPlan(name, spec, params, embedder.cache_token(), None, info)
 
 
 def _fit_tfidf(spark, rows, embedder, spec: str, params: dict, sample_size: int) -> EmbedPlan:
@@ -121,7 +127,12 @@ def _worker_embedder(plan: EmbedPlan):
                 import importlib
 
                 module_name, class_name = plan.spec.split(":")
-                model = getattr(importlib.import_module(module_name), class_name)(**plan.params)
+                params = dict(plan.params)
+                if plan.info.get("static_shipped"):
+                    from pyspark import SparkFiles
+
+                    params["cache_dir"] = SparkFiles.getRootDirectory()
+                model = getattr(importlib.import_module(module_name), class_name)(**params)
                 if plan.name == "minilm":
                     import torch
 

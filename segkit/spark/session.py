@@ -33,6 +33,12 @@ def get_session(master: str | None = None, app_name: str = "segkit", driver_memo
     active = SparkSession.getActiveSession()
     if active is not None and master is None:
         return active
+    if master is None and "PYSPARK_GATEWAY_PORT" in os.environ:
+        # Under spark-submit: the cluster's master, memory and partitions come from its conf.
+        spark = (SparkSession.builder.appName(app_name)
+                 .config("spark.sql.execution.arrow.pyspark.enabled", "true").getOrCreate())
+        spark.sparkContext.setLogLevel("WARN")
+        return spark
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     builder = SparkSession.builder.appName(app_name)

@@ -1,0 +1,127 @@
+"""The one benchmark command for issue "Fast and right":
+
+    python bench/run.py [--quick]
+
+Runs every benchmark and prints one table per target, then which targets are met:
+  1-2  embedding throughput (bench/embed_speed.py, owned by the embedding work; run when present)
+  3    time to first segments (bench/first_segments.py)
+  4    live feedback after a parameter change (bench/feedback.py)
+  5    200,000 users within 4 GB (bench/scale.py, in a child process)
+  6    quality against BERTopic (bench/quality.py; needs `pip install bertopic`)
+--quick: smaller sizes everywhere (minutes instead of tens of minutes); its verdicts are
+for those sizes only. Timings come from a shared 2-core machine: each table prints the
+load average, and ratios against a baseline measured in the same run where one exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+import time
+import traceback
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(BENCH.parent))
+
+import common  # noqa: E402
+
+
+def section(name, fn, verdicts: dict, key: str):
+    start = time.perf_counter()
+    try:
+        return fn()
+    except Exception:  # one broken benchmark must not hide the others
+        print(f"\n## {name}: FAILED\n{traceback.format_exc(limit=3)}")
+        verdicts[key] = "error"
+        return None
+    finally:
+        print(f"   ({name} took {time.perf_counter() - start:.0f} s)", flush=True)
+
+
+def targets_1_2(quick: bool, verdicts: dict):
+    if importlib.util.find_spec("embed_speed") is None:
+        print("\n## Targets 1-2: bench/embed_speed.py not present - not run")
+        verdicts["1-2 embedding speed"] = "not run"
+        return
+    import embed_speed
+
+    result = embed_speed.run_benchmark(n=300 if quick else 2000, ag_n=300 if quick else 2000,
+                                       rounds=1 if quick else 2)
+    print("\n## Targets 1-2: embedding throughput (bench/embed_speed.py)")
+    print(embed_speed.format_report(result))
+    verdicts["1-2 embedding speed"] = "see the embedding engineer's table above"
+
+
+def target_3(quick: bool, verdicts: dict):
+    import first_segments
+
+    rows = first_segments.run(quick=quick)
+    common.print_table(f"Target 3: time to first segments (load average {common.load_average()})", rows,
+                       "library part after upload: read_table + infer_roles + run_segmentation(default config); "
+                       "UMAP compiled beforehand by warm_up_umap")
+    sample = [r for r in rows if r["data"].startswith("sample") and r["cache"] == "warm" and r["map"] == "pca"]
+    verdicts["3 first segments < 5 s (sample, warm app)"] = all(r["met"] == "yes" for r in sample) and bool(sample)
+
+
+def target_4(quick: bool, verdicts: dict):
+    import feedback
+
+    rows = feedback.run(sizes=(20_000, 100_000), quick=quick)
+    common.print_table(f"Target 4: live feedback, embeddings cached (load average {common.load_average()})", rows,
+                       "K / min_cluster_size change: cached fused+reduced space, cluster + metrics only; "
+                       "silhouette on a 2,000-user sample (sil_sample)")
+    for n in (20_000, 100_000):
+        live = [r for r in rows if r["users"] == n and r["algorithm"] in ("kmeans", "minibatch_kmeans")
+                and r["change"].startswith("K change")]
+        verdicts[f"4 K change (k-means) at {n:,} users within limit"] = bool(live) and all(r["met"] == "yes"
+                                                                                           for r in live)
+
+
+def target_5(quick: bool, verdicts: dict):
+    import scale
+
+    n = 50_000 if quick else 200_000
+    result = scale.run(n)
+    common.print_table(f"Target 5: scale, {n:,} users end to end from cached embeddings "
+                       f"(load average {common.load_average()})", [result])
+    verdicts[f"5 {n:,} users < 4 GB peak"] = result.get("met") == "yes"
+
+
+def target_6(quick: bool, verdicts: dict):
+    import quality
+
+    with_bertopic = importlib.util.find_spec("bertopic") is not None
+    rows, checks, infos = quality.run(quick=quick, with_bertopic=with_bertopic)
+    note = "\n".join(infos + sorted(common.LEGACY_USED))
+    if not with_bertopic:
+        note += "\nBERTopic not installed (pip install bertopic): its rows are missing"
+    common.print_table(f"Target 6: quality vs BERTopic, same embeddings (load average {common.load_average()})",
+                       rows, note)
+    for check, ok in checks.items():
+        verdicts[f"6 {check}"] = ok
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes; minutes instead of tens of minutes")
+    parser.add_argument("--only", default="", help="comma-separated subset of 12,3,4,5,6")
+    args = parser.parse_args(argv)
+    chosen = set(args.only.split(",")) if args.only else {"12", "3", "4", "5", "6"}
+    verdicts: dict = {}
+    print(f"segkit benchmarks ({'quick' if args.quick else 'full'}), load average {common.load_average()}")
+    steps = [("12", "Targets 1-2", targets_1_2), ("3", "Target 3", target_3), ("4", "Target 4", target_4),
+             ("5", "Target 5", target_5), ("6", "Target 6", target_6)]
+    for key, name, fn in steps:
+        if key in chosen:
+            section(name, lambda fn=fn: fn(args.quick, verdicts), verdicts, name)
+    print("\n## Targets met?")
+    for target, ok in verdicts.items():
+        print(f"  {target}: {ok if isinstance(ok, str) else ('MET' if ok else 'NOT MET')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
