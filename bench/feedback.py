@@ -69,7 +69,7 @@ def run(sizes=(20_000, 100_000), quick: bool = False, embedder: str | None = Non
                          "note": note})
 
         pca_space_s, space = median_seconds(lambda: build_space(table, embeddings, base), 1)
-        add("-", "(fuse + PCA-50 build)", pca_space_s, note=f"embedder {used}, {vectors.shape[1]}-d")
+        add("-", "(fuse + PCA build)", pca_space_s, note=f"embedder {used}, {vectors.shape[1]}-d")
         for algorithm in ("kmeans", "minibatch_kmeans", "gmm", "agglomerative"):
             config = base.with_changes(algorithm=algorithm)
             if algorithm == "agglomerative" and n > 20_000:

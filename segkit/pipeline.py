@@ -105,13 +105,18 @@ def embed_users(table: UserTable, embedder_name: str, embedder_params: dict | No
     return UserEmbeddings(vectors, user_index, embedder_name, time.perf_counter() - start, usable)
 
 
+DEFAULT_PCA_COMPONENTS = 10
+
+
 def resolve_reducer(config: RunConfig) -> tuple[str, dict]:
     if config.reducer != "auto":
         return config.reducer, dict(config.reducer_params)
     clusterer = CLUSTERERS.get(config.algorithm)
     if clusterer is not None and clusterer.density_based:
         return "umap", {"n_components": 5, **config.reducer_params}
-    return "pca", {"n_components": 50, **config.reducer_params}
+    # 10 components: K-means and silhouette are faster in 10-d than 50-d, and on the
+    # benchmark sets (bench/quality.py) auto-K quality was as good or better (bench/README.md).
+    return "pca", {"n_components": DEFAULT_PCA_COMPONENTS, **config.reducer_params}
 
 
 def build_space(table: UserTable, embeddings: UserEmbeddings, config: RunConfig) -> ClusterSpace:

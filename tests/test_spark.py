@@ -115,8 +115,8 @@ def test_fused_space_equals_single_machine(spark, fake_registered, data):
     """Same vectors in -> the same fused matrix out (user means, modes, scaling, log, one-hot)."""
     from pyspark.ml.functions import vector_to_array
 
-    from segkit.pipeline import build_space, embed_users
     from segkit.io.prepare import prepare_users
+    from segkit.pipeline import build_space, embed_users
     from segkit.spark.embed import embed_rows, plan_embedding
     from segkit.spark.features import fuse_users, fusion_stats, user_table, user_vectors
     from segkit.spark.source import prepare_rows

@@ -16,7 +16,7 @@ class KMeansClusterer(Clusterer):
     uses_k = True
     params_spec = (
         K_SPEC,
-        ParamSpec("n_init", int, 4, "Restarts; the best is kept.", minimum=1, maximum=50),
+        ParamSpec("n_init", int, 2, "Restarts; the best is kept.", minimum=1, maximum=50),
     )
 
     def _fit(self, matrix: np.ndarray, seed: int):

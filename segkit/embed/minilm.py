@@ -27,9 +27,9 @@ import copy
 import functools
 import os
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -73,9 +73,7 @@ def load_model():
 
 def embedding_dimension(model) -> int:
     # sentence-transformers 6.2 renamed get_sentence_embedding_dimension.
-    getter = getattr(model, "get_embedding_dimension", None) or getattr(
-        model, "get_sentence_embedding_dimension"
-    )
+    getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
     return int(getter())
 
 

@@ -20,10 +20,10 @@ import re
 import shutil
 import tempfile
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from itertools import chain
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -38,7 +38,7 @@ _REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json")
 _INSTALL_HINT = "pip install model2vec==0.10.0 skeletoken==0.6.1"
 
 _lock = threading.Lock()
-_loaded: dict[str, "_Runtime"] = {}
+_loaded: dict[str, _Runtime] = {}
 
 
 def _model2vec_version() -> str:
@@ -107,7 +107,7 @@ def ensure_static_model(cache_dir: str | Path | None = None) -> Path:
     return final
 
 
-def load_static_model(cache_dir: str | Path | None = None) -> "_Runtime":
+def load_static_model(cache_dir: str | Path | None = None) -> _Runtime:
     """Load (distilling on first use) the static model once per process.
 
     Returns a small wrapper: `.model` is the model2vec StaticModel.
@@ -215,7 +215,7 @@ class _Runtime:
                 words.clear()
             missing = list({w for ws in split for w in ws if w not in words})
             if missing:
-                words.update(zip(missing, self._tokenize_words(missing)))
+                words.update(zip(missing, self._tokenize_words(missing), strict=True))
             per_word = [words[w] for ws in split for w in ws]
         word_counts = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
         tokens_per_word = np.fromiter(map(len, per_word), dtype=np.int64, count=len(per_word))

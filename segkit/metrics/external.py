@@ -21,7 +21,8 @@ def external_metrics(labels: np.ndarray, truth) -> dict:
     known = truth.notna().to_numpy()
     if known.sum() < 2:
         return {}
-    y_true = truth[known].to_numpy()
+    # Integer codes: the same scores, without four sorts of Python strings (~0.4 s at 20k users).
+    y_true = pd.factorize(truth[known].to_numpy())[0]
     y_pred = np.asarray(labels)[known]
     return {
         "ari": float(adjusted_rand_score(y_true, y_pred)),

@@ -45,7 +45,7 @@ class SparkBundle:
 
     @property
     def names(self) -> dict[int, str]:
-        return dict(zip(self.segments["segment_id"].astype(int), self.segments["segment_name"]))
+        return dict(zip(self.segments["segment_id"].astype(int), self.segments["segment_name"], strict=False))
 
     @property
     def assignments_path(self) -> str | None:

@@ -60,7 +60,7 @@ def stratified_sample(labeled, rows, sizes: pd.DataFrame, per_segment: int, seed
     from pyspark.sql import functions as F
 
     fractions = {int(s): min(1.0, 1.2 * per_segment / max(int(n), 1))
-                 for s, n in zip(sizes["segment_id"], sizes["size"])}
+                 for s, n in zip(sizes["segment_id"], sizes["size"], strict=False)}
     picked = labeled.sampleBy("segment_id", fractions, seed=seed)
     texts = (rows.filter(F.col("text") != "").join(picked.select("user_id"), "user_id", "left_semi")
              .groupBy("user_id").agg(F.substring(F.array_join(F.sort_array(F.collect_list("text")), "\n"),

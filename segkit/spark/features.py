@@ -54,7 +54,6 @@ def _text_moments(users) -> tuple[np.ndarray, np.ndarray]:
     Spark sums those partials (an aggregation over a handful of rows per partition).
     Interpreted SQL lambdas over 100-400-element arrays were 5-10x slower.
     """
-    from pyspark.sql import functions as F
 
     def partials(batches):
         for batch in batches:
@@ -104,7 +103,7 @@ def fusion_stats(users, roles: ColumnRoles, text_weight: float, has_text: bool =
                 raise SegkitInputError(f"Numeric column '{column}' has no numbers in it; unmap it or fix the file.")
             value = first[f"m{i}"]
             medians.append(float(value) if value is not None and np.isfinite(value) else 0.0)
-        filled = [F.coalesce(F.col(f"`{c}`"), F.lit(m)) for c, m in zip(numeric, medians)]
+        filled = [F.coalesce(F.col(f"`{c}`"), F.lit(m)) for c, m in zip(numeric, medians, strict=False)]
         aggs = []
         for i, value in enumerate(filled):
             logged = F.log1p(F.greatest(value, F.lit(0.0)))

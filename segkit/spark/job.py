@@ -191,7 +191,7 @@ def run_spark_segmentation(spark, frame, config: RunConfig, out_dir: str | Path,
     )[["segment_id", "segment_name", "size", "share", "mean_confidence", "keywords", "example"]]
     for column in numeric.columns:
         if column.startswith("z_"):
-            segments[column] = segments["segment_id"].map(dict(zip(numeric["segment_id"], numeric[column]))).round(3)
+            segments[column] = segments["segment_id"].map(dict(zip(numeric["segment_id"], numeric[column], strict=False))).round(3)
 
     users_path = f"{out_dir.rstrip('/')}/users"
     name_map = F.create_map(*[F.lit(x) for s, n in names.items() for x in (int(s), str(n))])
