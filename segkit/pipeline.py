@@ -71,6 +71,19 @@ class SegmentationRun:
         return out
 
 
+class StageClock:
+    """Seconds per pipeline stage, so runs can say where their time went."""
+
+    def __init__(self, timings: dict | None = None) -> None:
+        self.timings: dict[str, float] = dict(timings or {})
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = round(now - self._last, 3)
+        self._last = now
+
+
 def embed_users(table: UserTable, embedder_name: str, embedder_params: dict | None = None,
                 cache: EmbeddingCache | None = None,
                 progress: ProgressCallback | None = None, frame: pd.DataFrame | None = None) -> UserEmbeddings:
@@ -198,20 +211,12 @@ def evaluate(space: ClusterSpace, result: ClusteringResult, table: UserTable,
 def run_segmentation(frame: pd.DataFrame, config: RunConfig, cache: EmbeddingCache | None = None,
                      progress: ProgressCallback | None = None, with_map: bool = True,
                      names: dict[int, str] | None = None) -> SegmentationRun:
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[stage] = round(now - clock, 3)
-        clock = now
-
+    clock = StageClock()
     table = prepare_users(frame, config.roles)
-    lap("prepare")
+    clock.lap("prepare")
     embeddings = embed_users(table, config.embedder, config.embedder_params, cache, progress, frame)
-    lap("embed")
-    return segment_embedded(table, embeddings, config, with_map=with_map, names=names, timings=timings)
+    clock.lap("embed")
+    return segment_embedded(table, embeddings, config, with_map=with_map, names=names, timings=clock.timings)
 
 
 def segment_embedded(table: UserTable, embeddings: UserEmbeddings, config: RunConfig,
@@ -223,14 +228,9 @@ def segment_embedded(table: UserTable, embeddings: UserEmbeddings, config: RunCo
     `space` (from `build_space` with the same table, embeddings and config) skips the
     fuse/reduce step, so a caller that caches it re-runs only clustering and describing.
     """
-    timings = dict(timings or {})
-    clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[stage] = round(now - clock, 3)
-        clock = now
+    clock = StageClock(timings)
+    lap = clock.lap
+    timings = clock.timings
 
     if len(embeddings.user_index) < 2:
         raise SegkitInputError(
@@ -253,7 +253,8 @@ def segment_embedded(table: UserTable, embeddings: UserEmbeddings, config: RunCo
                                 table.roles.categorical_cols, names)
     lap("describe")
     if with_map:
-        coords = project_2d(space.fused.matrix, method=map_method or config.map_method, seed=config.seed)
+        with limited_threads():
+            coords = project_2d(space.fused.matrix, method=map_method or config.map_method, seed=config.seed)
     else:
         coords = np.full((len(result.labels), 2), np.nan, dtype=np.float32)
     lap("map")

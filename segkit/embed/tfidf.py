@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from segkit.embed.base import Embedder, ProgressCallback, l2_normalise, report
-from segkit.tokenize import tokenize
 from segkit.threads import limited_threads
+from segkit.tokenize import tokenize
 
 
 class TfidfSvdEmbedder(Embedder):
@@ -29,19 +29,25 @@ class TfidfSvdEmbedder(Embedder):
     def cache_token(self) -> str:
         return f"{self.name}:{self.version}:{self.n_components}:{self.max_features}:{self.ngram_max}:{self.seed}"
 
-    def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
-        texts = list(texts)
-        report(progress, 0, len(texts))
-        vectorizer = TfidfVectorizer(
+    def make_vectorizer(self, n_texts: int) -> TfidfVectorizer:
+        """The unfitted vectorizer; saved models (segkit.model) refit exactly this one."""
+        # Pruning rare/ubiquitous terms only makes sense once there are enough texts.
+        large = n_texts >= 50
+        return TfidfVectorizer(
             tokenizer=tokenize,
             token_pattern=None,
             lowercase=False,
             ngram_range=(1, self.ngram_max),
-            min_df=2 if len(texts) >= 50 else 1,
-            max_df=0.5 if len(texts) >= 50 else 1.0,
+            min_df=2 if large else 1,
+            max_df=0.5 if large else 1.0,
             max_features=self.max_features,
             sublinear_tf=True,
         )
+
+    def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+        texts = list(texts)
+        report(progress, 0, len(texts))
+        vectorizer = self.make_vectorizer(len(texts))
         try:
             matrix = vectorizer.fit_transform(texts)
         except ValueError:

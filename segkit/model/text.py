@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer
 
 from segkit.embed.base import l2_normalise
 from segkit.embed.tfidf import TfidfSvdEmbedder
@@ -66,16 +66,7 @@ def fit_tfidf_state(texts, embedder_params: dict | None = None) -> tuple[TfidfSt
     """Fit exactly as TfidfSvdEmbedder.embed does; return the state and the training vectors."""
     embedder = TfidfSvdEmbedder(**(embedder_params or {}))
     texts = list(texts)
-    vectorizer = TfidfVectorizer(
-        tokenizer=tokenize,
-        token_pattern=None,
-        lowercase=False,
-        ngram_range=(1, embedder.ngram_max),
-        min_df=2 if len(texts) >= 50 else 1,
-        max_df=0.5 if len(texts) >= 50 else 1.0,
-        max_features=embedder.max_features,
-        sublinear_tf=True,
-    )
+    vectorizer = embedder.make_vectorizer(len(texts))
     try:
         matrix = vectorizer.fit_transform(texts)
     except ValueError:
