@@ -175,3 +175,15 @@ def test_density_method_noise_policies(reviews, fake_embedder):
     out = labeled_rows(reviews, keep)
     if keep.metrics["noise_share"] > 0:
         assert "Unassigned" in set(out["segment_name"])
+
+
+def test_keyword_sample_caps_users_and_keeps_small_data_whole():
+    from segkit.describe.summary import keyword_sample
+
+    small = np.repeat([0, 1], 50)
+    assert keyword_sample(small).tolist() == list(range(100))
+    big = np.repeat([0, 1, 2], 10_000)
+    chosen = keyword_sample(big, max_users=3_000)
+    assert len(chosen) == 3_000 and len(set(chosen.tolist())) == 3_000
+    shares = np.bincount(big[chosen]) / 3_000
+    assert np.allclose(shares, 1 / 3, atol=0.05)
