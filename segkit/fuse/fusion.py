@@ -110,7 +110,8 @@ def _is_skewed(column: np.ndarray) -> bool:
     if column.size < 3 or column.min() < 0:
         return False
     mean, std = column.mean(), column.std()
-    if std < 1e-12:
+    if not np.isfinite(std) or std < 1e-12:
         return False
-    skew = float(((column - mean) ** 3).mean() / std**3)
+    # Standardise first: cubing raw values of 1e100 would overflow.
+    skew = float((((column - mean) / std) ** 3).mean())
     return skew > 2.0
