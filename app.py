@@ -12,13 +12,17 @@ import streamlit as st
 from pages._shared.common import (
     app_context,
     init_state,
+    language_selector,
     sidebar_status,
     start_umap_warmup,
     style,
+    tr,
 )
 
+# The dashboard's language lives in this browser session (st.session_state["sk_lang"]).
+st.session_state.setdefault("sk_lang", "en")
 st.set_page_config(
-    page_title="segkit · user segments",
+    page_title=tr("app.page_title"),
     page_icon=":material/donut_small:",
     layout="wide",
     initial_sidebar_state="expanded",
@@ -33,24 +37,25 @@ style()
 
 PAGES = {
     "": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/overview.py", title=tr("nav.overview"), icon=":material/dashboard:", default=True),
     ],
-    "Workflow": [
-        st.Page("pages/data.py", title="1 · Data", icon=":material/upload_file:", url_path="data"),
-        st.Page("pages/segment.py", title="2 · Segment", icon=":material/tune:", url_path="segment"),
-        st.Page("pages/explore.py", title="3 · Explore", icon=":material/scatter_plot:", url_path="explore"),
-        st.Page("pages/segments.py", title="4 · Segments", icon=":material/groups:", url_path="segments"),
-        st.Page("pages/compare.py", title="5 · Compare", icon=":material/compare_arrows:", url_path="compare"),
-        st.Page("pages/export.py", title="6 · Export", icon=":material/download:", url_path="export"),
+    tr("nav.workflow"): [
+        st.Page("pages/data.py", title=tr("nav.data"), icon=":material/upload_file:", url_path="data"),
+        st.Page("pages/segment.py", title=tr("nav.segment"), icon=":material/tune:", url_path="segment"),
+        st.Page("pages/explore.py", title=tr("nav.explore"), icon=":material/scatter_plot:", url_path="explore"),
+        st.Page("pages/segments.py", title=tr("nav.segments"), icon=":material/groups:", url_path="segments"),
+        st.Page("pages/compare.py", title=tr("nav.compare"), icon=":material/compare_arrows:", url_path="compare"),
+        st.Page("pages/export.py", title=tr("nav.export"), icon=":material/download:", url_path="export"),
     ],
 }
 # Pages added by other parts of segkit (e.g. recommendations) join the workflow when present.
-EXTRA_PAGES = [("pages/recommend.py", "7 · Recommend", ":material/recommend:", "recommend")]
-for path, title, icon, url_path in EXTRA_PAGES:
+EXTRA_PAGES = [("pages/recommend.py", "nav.recommend", ":material/recommend:", "recommend")]
+for path, title_key, icon, url_path in EXTRA_PAGES:
     if (Path(__file__).parent / path).is_file():
-        PAGES["Workflow"].append(st.Page(path, title=title, icon=icon, url_path=url_path))
+        PAGES[tr("nav.workflow")].append(st.Page(path, title=tr(title_key), icon=icon, url_path=url_path))
 
 page = st.navigation(PAGES)
+language_selector()
 # The dataset, run and noise policy in the sidebar on every page: drawn before the page
 # (what is known so far, which stays if the page stops early) and again after it, with
 # the run the page just computed.

@@ -10,13 +10,18 @@ import streamlit as st
 from pages._shared.common import (
     NONE_LABEL,
     NONE_USER,
+    adopt_language_default,
     dataset_from_upload,
+    dataset_label,
     ensure_dataset,
     init_page_state,
+    language_label_text,
+    language_report,
     load_sample,
     md,
     page_header,
     set_dataset,
+    tr,
     user_table,
 )
 from segkit.errors import SegkitInputError
@@ -24,12 +29,7 @@ from segkit.io import ColumnRoles, infer_roles
 from segkit.io.read import SUPPORTED
 
 init_page_state("data", {"message": None})
-page_header(
-    "1 · Data",
-    "One row per review (or per user). segkit needs a column with what people wrote; a user id column lets "
-    "it combine each user's reviews, and numeric or categorical columns (spend, orders, age, region…) let it "
-    "group by behaviour too.",
-)
+page_header(tr("nav.data"), tr("data.intro"))
 
 dataset = ensure_dataset()
 
@@ -37,33 +37,35 @@ dataset = ensure_dataset()
 source_col, sample_col = st.columns([3, 1], vertical_alignment="bottom")
 with source_col:
     uploaded = st.file_uploader(
-        "Upload reviews: CSV, TSV, Excel, Parquet or JSON Lines",
+        tr("data.upload"),
         type=[s.lstrip(".") for s in SUPPORTED],
         key="data_upload",
-        help="Up to 200 MB. The encoding and delimiter of text files are detected automatically.",
+        help=tr("data.upload_help"),
     )
 with sample_col:
-    if st.button("Use the bundled sample", icon=":material/dataset:", key="data_use_sample",
+    if st.button(tr("data.use_sample"), icon=":material/dataset:", key="data_use_sample",
                  disabled=dataset.is_sample, width="stretch"):
         set_dataset(load_sample())
-        st.session_state["data_message"] = ("success", "Loaded the bundled sample.")
+        st.session_state["sk_embedder_reason"] = None
+        st.session_state["data_message"] = ("success", tr("data.loaded_sample"))
         st.rerun()
 
 if uploaded is not None and uploaded.file_id != dataset.upload_id:
     try:
-        with st.spinner(f"Reading {uploaded.name}…"):
+        with st.spinner(tr("data.reading", name=uploaded.name)):
             new = dataset_from_upload(uploaded.getvalue(), uploaded.name, uploaded.file_id)
     except SegkitInputError as exc:
-        st.error(f"{md(uploaded.name)} cannot be used: {md(exc)}", icon=":material/error:")
-        st.caption(f"Still using {md(dataset.name)}.")
+        st.error(tr("data.cannot_use", name=md(uploaded.name), error=md(exc)), icon=":material/error:")
+        st.caption(tr("data.still_using", name=md(dataset_label(dataset))))
     except Exception as exc:  # noqa: BLE001 - never a traceback for a bad file
-        st.error(f"{md(uploaded.name)} could not be read ({type(exc).__name__}: {md(exc)}). "
-                 "Check that it is a CSV/TSV, Excel, Parquet or JSON Lines file.", icon=":material/error:")
-        st.caption(f"Still using {md(dataset.name)}.")
+        st.error(tr("data.unreadable", name=md(uploaded.name), error=type(exc).__name__, detail=md(exc)),
+                 icon=":material/error:")
+        st.caption(tr("data.still_using", name=md(dataset_label(dataset))))
     else:
         set_dataset(new)
         dataset = new
-        st.session_state["data_message"] = ("success", f"Loaded {new.name}: {len(new.frame):,} rows.")
+        adopt_language_default(new)  # Chinese or mixed texts: the multilingual embedder by default
+        st.session_state["data_message"] = ("success", tr("data.loaded", name=new.name, rows=f"{len(new.frame):,}"))
 
 message = st.session_state.get("data_message")
 if message:
@@ -72,25 +74,26 @@ if message:
     st.session_state["data_message"] = None
 
 frame = dataset.frame
-st.subheader(f"Current dataset: {md(dataset.name)}")
+st.subheader(tr("data.current", name=md(dataset_label(dataset))))
 loaded = dataset.loaded
-facts = [f"format **{md(loaded.source_format)}**"]
+facts = [tr("data.fact_format", fmt=md(loaded.source_format))]
 if loaded.encoding:
-    facts.append(f"encoding **{md(loaded.encoding)}** (detected)")
+    facts.append(tr("data.fact_encoding", encoding=md(loaded.encoding)))
 if loaded.delimiter:
-    facts.append("delimiter **" + {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
-        loaded.delimiter, md(loaded.delimiter)) + "**")
-facts.append(f"{len(frame):,} rows × {len(frame.columns)} columns")
+    delimiters = {"\t": "data.delim_tab", ",": "data.delim_comma", ";": "data.delim_semicolon", "|": "data.delim_pipe"}
+    facts.append(tr("data.fact_delimiter", delimiter=tr(delimiters[loaded.delimiter])
+                    if loaded.delimiter in delimiters else md(loaded.delimiter)))
+facts.append(tr("data.fact_shape", rows=f"{len(frame):,}", cols=len(frame.columns)))
 if dataset.n_bytes:
     facts.append(f"{dataset.n_bytes / 1e6:.1f} MB")
 st.markdown(" · ".join(facts))
-with st.expander("Preview the first rows", expanded=False, icon=":material/table_view:"):
+with st.expander(tr("data.preview"), expanded=False, icon=":material/table_view:"):
     st.dataframe(frame.head(200), hide_index=True, height=320)
 
 # ------------------------------------------------------------------ roles
-st.subheader("What each column is")
-st.caption("segkit guessed these roles; change them and press **Apply**. The label column is never used to "
-           "build segments, only to score them (ARI/NMI).")
+st.subheader(tr("data.roles"))
+st.caption(tr("data.roles_caption"))
+none_labels = {NONE_USER: tr("common.none_user"), NONE_LABEL: tr("common.none_label")}
 columns = [str(c) for c in frame.columns]
 roles = dataset.roles
 suffix = dataset.key[:10]
@@ -99,32 +102,29 @@ numeric_like = [c for c in columns if pd.api.types.is_numeric_dtype(frame[c])
 with st.form(f"data_roles_{suffix}"):
     c1, c2 = st.columns(2)
     with c1:
-        text_cols = st.multiselect("Text columns (what users wrote)", columns, default=list(roles.text_cols),
-                                   key=f"data_text_{suffix}",
-                                   help="Several text columns (e.g. title and body) are joined.")
+        text_cols = st.multiselect(tr("data.text_cols"), columns, default=list(roles.text_cols),
+                                   key=f"data_text_{suffix}", help=tr("data.text_cols_help"))
         user_options = [NONE_USER, *columns]
-        user_col = st.selectbox("User id column", user_options,
+        user_col = st.selectbox(tr("data.user_col"), user_options,
                                 index=user_options.index(roles.user_col) if roles.user_col in columns else 0,
-                                key=f"data_user_{suffix}",
-                                help="Rows with the same id are one user: their reviews are combined.")
+                                key=f"data_user_{suffix}", help=tr("data.user_col_help"),
+                                format_func=lambda c: none_labels.get(c, c) if c == NONE_USER else c)
         label_options = [NONE_LABEL, *columns]
-        label_col = st.selectbox("Known segment / label column (optional, for scoring only)", label_options,
+        label_col = st.selectbox(tr("data.label_col"), label_options,
                                  index=label_options.index(roles.label_col) if roles.label_col in columns else 0,
-                                 key=f"data_label_{suffix}")
+                                 key=f"data_label_{suffix}",
+                                 format_func=lambda c: none_labels.get(c, c) if c == NONE_LABEL else c)
     with c2:
-        numeric_cols = st.multiselect("Numeric traits (behaviour)", numeric_like,
+        numeric_cols = st.multiselect(tr("data.numeric_cols"), numeric_like,
                                       default=[c for c in roles.numeric_cols if c in numeric_like],
-                                      key=f"data_numeric_{suffix}",
-                                      help="Averaged per user, e.g. spend, orders per year, age, rating.")
-        categorical_cols = st.multiselect("Categorical traits", columns, default=list(roles.categorical_cols),
-                                          key=f"data_categorical_{suffix}",
-                                          help="Most common value per user, e.g. membership tier, region.")
+                                      key=f"data_numeric_{suffix}", help=tr("data.numeric_cols_help"))
+        categorical_cols = st.multiselect(tr("data.categorical_cols"), columns, default=list(roles.categorical_cols),
+                                          key=f"data_categorical_{suffix}", help=tr("data.categorical_cols_help"))
         vector_like = [c for c in columns if c in roles.vector_cols] or []
-        vector_cols = st.multiselect("Precomputed embedding columns", columns, default=vector_like,
-                                     key=f"data_vectors_{suffix}",
-                                     help="Only if the file already holds vectors (emb_0, emb_1, …).") \
+        vector_cols = st.multiselect(tr("data.vector_cols"), columns, default=vector_like,
+                                     key=f"data_vectors_{suffix}", help=tr("data.vector_cols_help")) \
             if roles.vector_cols else []
-    applied = st.form_submit_button("Apply column roles", type="primary", icon=":material/check:",
+    applied = st.form_submit_button(tr("data.apply"), type="primary", icon=":material/check:",
                                     key=f"data_apply_{suffix}")
 
 if applied:
@@ -140,7 +140,7 @@ if applied:
     used = set(chosen.text_cols) | set(chosen.numeric_cols) | set(chosen.categorical_cols) | set(chosen.vector_cols)
     used |= {c for c in (chosen.user_col, chosen.label_col) if c}
     inferred = infer_roles(frame).ignored
-    ignored = {c: inferred.get(c, "not used (your choice)") for c in columns if c not in used}
+    ignored = {c: inferred.get(c, tr("data.not_used")) for c in columns if c not in used}
     chosen = ColumnRoles(**{**{k: getattr(chosen, k) for k in
                                ("text_cols", "user_col", "numeric_cols", "categorical_cols", "label_col",
                                 "vector_cols")}, "ignored": ignored})
@@ -153,11 +153,10 @@ if applied:
     else:
         set_dataset(candidate)
         dataset = candidate
-        st.success("Column roles applied. The segmentation will be recomputed with them.",
-                   icon=":material/check_circle:")
+        st.success(tr("data.applied"), icon=":material/check_circle:")
 
 # ------------------------------------------------------------------ validation
-st.subheader("Validation report")
+st.subheader(tr("data.validation"))
 try:
     table = user_table(dataset)
 except SegkitInputError as exc:
@@ -169,38 +168,52 @@ empty_text = int((status == "empty text").sum())
 missing_user = int((status == "missing user id").sum())
 users_with_text = int(table.user_has_text().sum())
 cols = st.columns(5)
-cols[0].metric("Rows", f"{table.n_rows:,}")
-cols[1].metric("Users", f"{table.n_users:,}", help="Distinct user ids (or rows, without a user column).")
-cols[2].metric("Users with text", f"{users_with_text:,}",
-               help="Only users with at least one non-empty text can be segmented; the others stay in the export.")
-cols[3].metric("Empty texts", f"{empty_text:,}", help="Rows whose text is empty. They are kept in the export, "
-               "marked; their user is segmented from their other rows if any.")
-cols[4].metric("Rows without user id", f"{missing_user:,}")
+cols[0].metric(tr("data.m_rows"), f"{table.n_rows:,}")
+cols[1].metric(tr("data.m_users"), f"{table.n_users:,}", help=tr("data.m_users_help"))
+cols[2].metric(tr("data.m_with_text"), f"{users_with_text:,}", help=tr("data.m_with_text_help"))
+cols[3].metric(tr("data.m_empty"), f"{empty_text:,}", help=tr("data.m_empty_help"))
+cols[4].metric(tr("data.m_no_user"), f"{missing_user:,}")
 
 notes = list(dataset.loaded.notes) + list(table.notes)
 for note in notes:
     st.info(md(note), icon=":material/info:")
 if empty_text:
-    st.caption(f"{empty_text:,} row(s) have no text ({empty_text / max(table.n_rows, 1):.1%}).")
+    st.caption(tr("data.empty_caption", n=f"{empty_text:,}", share=f"{empty_text / max(table.n_rows, 1):.1%}"))
+
+# The language of the texts, and the embedder that suits it.
+if dataset.roles.text_cols:
+    summary, (recommended, reason) = language_report(dataset)
+    if summary.n_texts:
+        st.markdown(tr("lang.heading"))
+        lines = [tr("lang.summary", label=language_label_text(summary.label), cjk=f"{summary.cjk_share:.0%}",
+                    texts=f"{summary.texts_with_cjk:.0%}", n=f"{summary.n_sampled:,}")]
+        if summary.mostly_english:
+            lines.append(tr("lang.english_ok", embedder=md(recommended)))
+        else:
+            lines.append(tr("lang.recommend", embedder=md(recommended)))
+        st.info("  \n".join(lines), icon=":material/translate:")
+        if not summary.mostly_english:
+            st.caption(tr("lang.reason_details", reason=md(reason)))
 
 roles = dataset.roles
-role_rows = [("text", ", ".join(roles.text_cols) or "–"),
-             ("user id", roles.user_col or NONE_USER),
-             ("numeric traits", ", ".join(roles.numeric_cols) or "–"),
-             ("categorical traits", ", ".join(roles.categorical_cols) or "–"),
-             ("label (scoring only)", roles.label_col or "–")]
+role_rows = [(tr("data.role_text"), ", ".join(roles.text_cols) or "–"),
+             (tr("data.role_user"), roles.user_col or tr("common.none_user")),
+             (tr("data.role_numeric"), ", ".join(roles.numeric_cols) or "–"),
+             (tr("data.role_categorical"), ", ".join(roles.categorical_cols) or "–"),
+             (tr("data.role_label"), roles.label_col or "–")]
 if roles.vector_cols:
-    role_rows.append(("precomputed vectors", f"{len(roles.vector_cols)} columns"))
+    role_rows.append((tr("data.role_vectors"), tr("data.n_columns", n=len(roles.vector_cols))))
 left, right = st.columns(2)
 with left:
-    st.markdown("**Columns used**")
-    st.dataframe(pd.DataFrame(role_rows, columns=["role", "columns"]), hide_index=True, width="stretch")
+    st.markdown(tr("data.used"))
+    st.dataframe(pd.DataFrame(role_rows, columns=[tr("data.col_role"), tr("data.col_columns")]), hide_index=True,
+                 width="stretch")
 with right:
-    st.markdown("**Columns ignored, and why**")
+    st.markdown(tr("data.ignored"))
     if roles.ignored:
-        st.dataframe(pd.DataFrame(sorted(roles.ignored.items()), columns=["column", "why"]), hide_index=True,
-                     width="stretch")
+        st.dataframe(pd.DataFrame(sorted(roles.ignored.items()), columns=[tr("data.col_column"), tr("data.col_why")]),
+                     hide_index=True, width="stretch")
     else:
-        st.caption("None: every column has a role.")
+        st.caption(tr("data.none_ignored"))
 
-st.page_link("pages/segment.py", label="Next: segment these users", icon=":material/arrow_forward:")
+st.page_link("pages/segment.py", label=tr("data.next"), icon=":material/arrow_forward:")

@@ -14,21 +14,18 @@ from pages._shared.common import (
     edited,
     ensure_dataset,
     init_page_state,
+    localize_figure,
     map_hover,
     map_refresher,
     md,
     noise_policy_text,
     page_header,
+    tr,
 )
 from segkit.plots import map_figure
 
 init_page_state("exp", {"color": "segment"})
-page_header(
-    "3 · Explore",
-    "Every dot is a user; users close together write and behave alike. The map is only a picture: segments "
-    "and metrics are computed in the full feature space. Drag a lasso or a box around dots to read those "
-    "users' reviews below.",
-)
+page_header(tr("nav.explore"), tr("exp.intro"))
 ensure_dataset()
 ctx = build_context()
 if ctx is None:
@@ -49,19 +46,20 @@ if st.session_state["exp_color"] not in color_options:
     st.session_state["exp_color"] = "segment"
 
 segment_ids = sorted(int(v) for v in np.unique(labels))
-label_of = {s: (names.get(s, f"Segment {s}") if s >= 0 else "Unassigned") for s in segment_ids}
+label_of = {s: (names.get(s, tr("common.segment_n", n=s)) if s >= 0 else tr("common.unassigned"))
+            for s in segment_ids}
+option_labels = {"segment": tr("exp.opt_segment"), "confidence": tr("exp.opt_confidence")}
 c1, c2, c3 = st.columns([1.2, 2.5, 1])
 with c1:
-    color_by = st.selectbox("Colour by", color_options, key="exp_color",
-                            help="A segment, or any trait: numbers get a colour scale, categories a colour each.")
+    color_by = st.selectbox(tr("exp.color_by"), color_options, key="exp_color", help=tr("exp.color_help"),
+                            format_func=lambda c: option_labels.get(c, c) if c in ("segment", "confidence") else c)
 with c2:
-    shown = st.multiselect("Show segments", segment_ids, default=segment_ids, key=f"exp_filter_{ctx.run_key[:8]}",
-                           format_func=lambda s: label_of[s], placeholder="all segments")
+    shown = st.multiselect(tr("exp.show"), segment_ids, default=segment_ids, key=f"exp_filter_{ctx.run_key[:8]}",
+                           format_func=lambda s: label_of[s], placeholder=tr("exp.all_segments"))
 with c3:
     st.session_state.setdefault("exp_map_method", st.session_state.get("sk_map_method", "umap"))
-    method = st.radio("Map", ["umap", "pca"], key="exp_map_method", horizontal=True,
-                      format_func=str.upper, help="UMAP keeps neighbourhoods (nicer groups); PCA is a plain linear "
-                      "projection, instant. UMAP is computed in the background.")
+    method = st.radio(tr("exp.map"), ["umap", "pca"], key="exp_map_method", horizontal=True,
+                      format_func=str.upper, help=tr("exp.map_help"))
     if method != st.session_state.get("sk_map_method"):
         st.session_state["sk_map_method"] = method
         st.rerun()
@@ -73,19 +71,19 @@ elif color_by == "confidence":
     values = run.result.confidence
 else:
     values = users[color_by].tolist()
-fig = map_figure(
+fig = localize_figure(map_figure(
     run.map2d[mask], labels[mask], names,
     hover=map_hover(ctx)[mask],
     color_by=color_by,
     color_values=None if values is None else [v for v, keep in zip(values, mask) if keep],
     point_ids=np.flatnonzero(mask),
     height=680,
-)
+))
 event = st.plotly_chart(fig, key=f"exp_map_{ctx.run_key[:8]}_{ctx.map_method}", on_select="rerun",
                         selection_mode=("box", "lasso", "points"),
                         config={"scrollZoom": True, "displaylogo": False})
-st.caption(f"{int(mask.sum()):,} users shown · {ctx.map_method.upper()} map"
-           f" · noise policy: {md(noise_policy_text(ctx.config))}")
+st.caption(tr("exp.caption", n=f"{int(mask.sum()):,}", method=ctx.map_method.upper(),
+              policy=md(noise_policy_text(ctx.config))))
 map_refresher(ctx)
 
 # ------------------------------------------------------------------ selection
@@ -98,21 +96,22 @@ for point in points:
     if value is not None:
         selected.append(int(value))
 selected = sorted(set(selected))
-st.subheader(f"Selected users ({len(selected):,})" if selected else "Selected users")
+st.subheader(tr("exp.selected_n", n=f"{len(selected):,}") if selected else tr("exp.selected"))
 if not selected:
-    st.caption("Use the lasso or box tool (top right of the map) to select users; click a dot to select one.")
+    st.caption(tr("exp.select_hint"))
 else:
     chosen = np.asarray(selected)
     texts_all = ctx.table.user_texts(1200)
     texts = {int(i): texts_all[user_index[i]] for i in chosen}
+    wrote = tr("exp.col_wrote")
     frame = pd.DataFrame({
         "user_id": users["user_id"].iloc[chosen].to_numpy(),
-        "segment": [label_of.get(int(labels[i]), "Unassigned") for i in chosen],
-        "confidence": np.round(run.result.confidence[chosen], 2),
-        "reviews": users["n_reviews"].iloc[chosen].to_numpy(),
-        "what they wrote": [texts[int(i)] for i in chosen],
+        tr("exp.col_segment"): [label_of.get(int(labels[i]), tr("common.unassigned")) for i in chosen],
+        tr("exp.col_confidence"): np.round(run.result.confidence[chosen], 2),
+        tr("exp.col_reviews"): users["n_reviews"].iloc[chosen].to_numpy(),
+        wrote: [texts[int(i)] for i in chosen],
     })
-    breakdown = frame["segment"].value_counts()
-    st.caption("By segment: " + " · ".join(f"{md(k)}: {v}" for k, v in breakdown.items()))
+    breakdown = frame[tr("exp.col_segment")].value_counts()
+    st.caption(tr("exp.by_segment") + " · ".join(f"{md(k)}: {v}" for k, v in breakdown.items()))
     st.dataframe(frame, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(frame)),
-                 column_config={"what they wrote": st.column_config.TextColumn(width="large")})
+                 column_config={wrote: st.column_config.TextColumn(width="large")})

@@ -12,27 +12,26 @@ import streamlit as st
 from pages._shared.common import (
     SAMPLE_PATH,
     build_context,
+    dataset_label,
     edited,
     edited_labels,
     edits_for,
     ensure_dataset,
     init_page_state,
+    lang,
     limited_threads,
     md,
     noise_policy_text,
     page_header,
     stability_for,
+    tr,
 )
 from segkit.edits import labeled_export, names_after_merges, summary_export
 from segkit.export import STATUS_COLUMN, to_safe_csv
 from segkit.export.report import segment_report_html
 
 init_page_state("out", {"labeled_csv": None})
-page_header(
-    "6 · Export",
-    "Download every uploaded row with its segment, the segment summary, the settings to re-run this "
-    "segmentation, and the segment dictionary: one HTML file you can mail to a colleague (it opens offline).",
-)
+page_header(tr("nav.export"), tr("out.intro"))
 dataset = ensure_dataset()
 ctx = build_context()
 if ctx is None:
@@ -47,7 +46,7 @@ memo = st.session_state["sk_memo"]
 
 
 def memo_get(kind: str, compute):
-    key = f"export|{kind}|{ctx.run_key}|{edit_key}|{ctx.map_method}"
+    key = f"export|{kind}|{ctx.run_key}|{edit_key}|{ctx.map_method}" + (f"|{lang()}" if kind == "report" else "")
     if key not in memo:
         memo[key] = compute()
     return memo[key]
@@ -56,11 +55,12 @@ def memo_get(kind: str, compute):
 def build_report(stability: dict) -> bytes:
     with limited_threads():
         html_text = segment_report_html(ctx.run, names_after_merges(edits["names"], edits["merges"]) or None,
-                                        user_labels, title=dataset.name, stability=stability)
+                                        user_labels, title=dataset_label(dataset), stability=stability,
+                                        lang=lang())
     return html_text.encode("utf-8")
 
 
-with st.spinner("Preparing the files…"):
+with st.spinner(tr("out.preparing")):
     labeled = memo_get("labeled", lambda: labeled_export(dataset.frame, ctx.run, names, user_labels))
     labeled_csv = memo_get("labeled_csv", lambda: to_safe_csv(labeled).encode("utf-8-sig"))
     stability = stability_for(ctx)
@@ -79,54 +79,45 @@ status = labeled[STATUS_COLUMN]
 not_segmented = int(status.str.startswith("not segmented").sum())
 unassigned = int(status.str.startswith("unassigned").sum())
 cols = st.columns(4)
-cols[0].metric("Rows in your file", f"{n_rows:,}")
-cols[1].metric("Rows in the export", f"{len(labeled):,}",
-               help="Always the same: rows that could not be segmented are kept and marked, never dropped.")
-cols[2].metric("Rows not segmented", f"{not_segmented:,}",
-               help="No user id, or a user with no text at all. Their segment columns are empty and "
-                    f"'{STATUS_COLUMN}' says why.")
-cols[3].metric("Rows 'Unassigned'", f"{unassigned:,}", help="Outliers of a density method (noise policy 'keep').")
-st.caption(f"Noise policy: {md(noise_policy_text(ctx.config))}. Map coordinates (map_x, map_y) are from the "
-           f"{ctx.map_method.upper()} map. {len(edits['merges'])} merge(s) and {len(edits['names'])} rename(s) "
-           "from the Segments page are included.")
+cols[0].metric(tr("out.m_rows"), f"{n_rows:,}")
+cols[1].metric(tr("out.m_export"), f"{len(labeled):,}", help=tr("out.m_export_help"))
+cols[2].metric(tr("out.m_not"), f"{not_segmented:,}", help=tr("out.m_not_help", status=STATUS_COLUMN))
+cols[3].metric(tr("out.m_unassigned"), f"{unassigned:,}", help=tr("out.m_unassigned_help"))
+st.caption(tr("out.caption", policy=md(noise_policy_text(ctx.config)), method=ctx.map_method.upper(),
+              merges=len(edits["merges"]), renames=len(edits["names"])))
 
-st.subheader("Downloads")
+st.subheader(tr("out.downloads"))
 c1, c2 = st.columns(2, gap="large")
 with c1:
     with st.container(border=True):
-        st.markdown("**Labeled rows (CSV)**")
-        st.caption("Every uploaded row, in the original order, plus segment_id, segment_name, segment_confidence, "
-                   f"map_x, map_y and {STATUS_COLUMN}. Cells that a spreadsheet would run as a formula are "
-                   "prefixed with a quote.")
-        st.download_button("Download labeled rows", labeled_csv, file_name=f"{stem}_segments.csv",
+        st.markdown(tr("out.labeled"))
+        st.caption(tr("out.labeled_caption", status=STATUS_COLUMN))
+        st.download_button(tr("out.dl_labeled"), labeled_csv, file_name=f"{stem}_segments.csv",
                            mime="text/csv", icon=":material/download:", type="primary", key="out_dl_labeled",
                            on_click="ignore")
     with st.container(border=True):
-        st.markdown("**Segment summary (CSV)**")
-        st.caption("One row per segment: name, size, share, keywords, an example, stability and the profile "
-                   "(z-scores against all users).")
-        st.download_button("Download segment summary", summary_csv, file_name=f"{stem}_segment_summary.csv",
+        st.markdown(tr("out.summary"))
+        st.caption(tr("out.summary_caption"))
+        st.download_button(tr("out.dl_summary"), summary_csv, file_name=f"{stem}_segment_summary.csv",
                            mime="text/csv", icon=":material/download:", key="out_dl_summary", on_click="ignore")
 with c2:
     with st.container(border=True):
-        st.markdown("**Segment dictionary (HTML)**")
-        st.caption("A card per segment: name, size, keywords, example reviews, profile chart and stability. "
-                   "Self-contained: no internet needed to open it.")
-        st.download_button("Download segment dictionary", report_html, file_name=f"{stem}_segment_dictionary.html",
+        st.markdown(tr("out.report"))
+        st.caption(tr("out.report_caption"))
+        st.download_button(tr("out.dl_report"), report_html, file_name=f"{stem}_segment_dictionary.html",
                            mime="text/html", icon=":material/description:", type="primary", key="out_dl_report",
                            on_click="ignore")
     with st.container(border=True):
-        st.markdown("**Run configuration (JSON)**")
+        st.markdown(tr("out.config"))
         input_name = Path(config.input_path).name
-        st.caption("Re-creates this segmentation (before merges and renames) from the command line. Put it next to "
-                   f"{md(input_name)} and run:")
+        st.caption(tr("out.config_caption", name=md(input_name)))
         st.code(f"segkit segment --config {stem}_run.json", language="bash")
-        st.download_button("Download run config", config_json.encode("utf-8"), file_name=f"{stem}_run.json",
+        st.download_button(tr("out.dl_config"), config_json.encode("utf-8"), file_name=f"{stem}_run.json",
                            mime="application/json", icon=":material/settings:", key="out_dl_config",
                            on_click="ignore")
 
-st.subheader("Preview")
+st.subheader(tr("out.preview"))
 added = ["segment_id", "segment_name", "segment_confidence", STATUS_COLUMN]
-st.caption("The first 100 rows; segkit's columns first (map_x and map_y are at the end).")
+st.caption(tr("out.preview_caption"))
 st.dataframe(labeled.head(100), hide_index=True, height=320,
              column_order=[*added, *[c for c in labeled.columns if c not in added]])

@@ -15,11 +15,14 @@ from pages._shared.common import (
     ensure_dataset,
     esc,
     init_page_state,
+    lang,
+    localize_figure,
     md,
     noise_policy_text,
     page_header,
     quotes_html,
     stability_for,
+    tr,
 )
 from segkit.edits import clean_name, rename_segment
 from segkit.errors import SegkitInputError
@@ -27,12 +30,7 @@ from segkit.export.report import stability_words
 from segkit.plots import categorical_figure, profile_figure, segment_color
 
 init_page_state("segs", {"error": None, "notice": None})
-page_header(
-    "4 · Segments",
-    "Each card describes one segment: its size, the words that set it apart, reviews from its most typical "
-    "users, and how it differs from everyone on each trait. Names you type and merges you make are kept for "
-    "this session and flow into every export.",
-)
+page_header(tr("nav.segments"), tr("segs.intro"))
 ensure_dataset()
 ctx = build_context()
 if ctx is None:
@@ -61,14 +59,15 @@ def _rename(segment: int, widget_key: str) -> None:
 
 # ------------------------------------------------------------------ toolbar
 real_ids = [int(s) for s in table["segment_id"] if int(s) >= 0]
-with st.expander("Merge segments", icon=":material/merge:", expanded=False):
+with st.expander(tr("segs.merge"), icon=":material/merge:", expanded=False):
     with st.form("segs_merge_form", border=False):
-        picked = st.multiselect("Segments to merge into one", real_ids, format_func=lambda s: names_now.get(s, str(s)),
+        picked = st.multiselect(tr("segs.merge_pick"), real_ids, format_func=lambda s: names_now.get(s, str(s)),
                                 key="segs_merge_pick", max_selections=max(2, len(real_ids)))
-        merged_name = st.text_input("Name of the merged segment (optional)", key="segs_merge_name", max_chars=80)
-        if st.form_submit_button("Merge", icon=":material/merge:", type="primary", key="segs_merge_submit"):
+        merged_name = st.text_input(tr("segs.merge_name"), key="segs_merge_name", max_chars=80)
+        if st.form_submit_button(tr("segs.merge_button"), icon=":material/merge:", type="primary",
+                                 key="segs_merge_submit"):
             if len(picked) < 2:
-                st.session_state["segs_error"] = "Pick at least two segments to merge."
+                st.session_state["segs_error"] = tr("segs.merge_two")
             else:
                 group = sorted(int(p) for p in picked)
                 edits["merges"].append(group)
@@ -78,15 +77,14 @@ with st.expander("Merge segments", icon=":material/merge:", expanded=False):
                 else:
                     new_names.pop(group[0], None)  # a fresh automatic name from the merged keywords
                 edits["names"] = new_names
-                st.session_state["segs_notice"] = (f"Merged {len(group)} segments into one "
-                                                   f"(it keeps id {group[0]}).")
+                st.session_state["segs_notice"] = tr("segs.merged", n=len(group), id=group[0])
             st.rerun()
-    st.caption("Merging keeps the smallest id; keywords, examples and profiles are recomputed for the merged group.")
+    st.caption(tr("segs.merge_caption"))
 
 c1, c2 = st.columns([4, 1], vertical_alignment="center")
-c1.caption(f"{len(real_ids)} segments · {len(edits['merges'])} merge(s) · {len(edits['names'])} renamed · "
-           f"noise policy: {md(noise_policy_text(ctx.config))}")
-if c2.button("Undo all edits", icon=":material/undo:", disabled=not (edits["merges"] or edits["names"]),
+c1.caption(tr("segs.toolbar", n=len(real_ids), merges=len(edits["merges"]), renamed=len(edits["names"]),
+              policy=md(noise_policy_text(ctx.config))))
+if c2.button(tr("segs.undo"), icon=":material/undo:", disabled=not (edits["merges"] or edits["names"]),
              key="segs_undo", width="stretch"):
     edits["merges"].clear()
     edits["names"].clear()
@@ -104,52 +102,47 @@ for _, row in table.iterrows():
     color = segment_color(segment)
     with st.container(border=True):
         if segment < 0:
-            st.html(f"<h3 style='margin:0'><span class='sk-dot' style='background:{color}'></span>Unassigned</h3>")
-            st.markdown(f"**{int(row['size']):,} users** · {float(row['share']):.1%} of segmented users. "
-                        "The density method found no dense group for them. Noise policy: keep as 'Unassigned' "
-                        "(switch to 'reassign' on the Segment page to put each into its nearest segment).")
+            st.html(f"<h3 style='margin:0'><span class='sk-dot' style='background:{color}'></span>"
+                    f"{esc(tr('common.unassigned'))}</h3>")
+            st.markdown(tr("segs.unassigned_text", n=f"{int(row['size']):,}", share=f"{float(row['share']):.1%}"))
             continue
         head_left, head_right = st.columns([3, 2], vertical_alignment="bottom")
         with head_left:
             widget_key = f"segs_name_{ctx.run_key[:8]}_{segment}"
             # The callback has already applied (or refused) what was typed: show the name in force.
             st.session_state[widget_key] = str(row["segment_name"])
-            st.text_input(f"Segment {segment} name", key=widget_key, max_chars=80,
-                          on_change=_rename, args=(segment, widget_key),
-                          help="Prefilled with the automatic name; press Enter to keep yours.")
+            st.text_input(tr("segs.name_label", n=segment), key=widget_key, max_chars=80,
+                          on_change=_rename, args=(segment, widget_key), help=tr("segs.name_help"))
         with head_right:
             share = stability["per_segment"].get(segment)
-            stab_text = (f"{share:.0%} {stability_words(share)}" if share is not None else "–")
+            stab_text = (f"{share:.0%} {stability_words(share, lang())}" if share is not None else "–")
             st.html(
                 f"<div style='display:flex;gap:18px;align-items:baseline;flex-wrap:wrap'>"
                 f"<span class='sk-dot' style='background:{color};width:16px;height:16px'></span>"
-                f"<span><b style='font-size:1.35rem'>{int(row['size']):,}</b> users</span>"
-                f"<span><b style='font-size:1.35rem'>{float(row['share']):.0%}</b> of users</span>"
-                f"<span title='Share of its users found together again with other random seeds'>"
-                f"stability <b>{esc(stab_text)}</b></span></div>"
+                f"<span><b style='font-size:1.35rem'>{int(row['size']):,}</b> {esc(tr('segs.users'))}</span>"
+                f"<span><b style='font-size:1.35rem'>{float(row['share']):.0%}</b> {esc(tr('segs.of_users'))}</span>"
+                f"<span title='{esc(tr('segs.stability_title'))}'>"
+                f"{esc(tr('segs.stability'))} <b>{esc(stab_text)}</b></span></div>"
             )
         left, right = st.columns([1, 1], gap="large")
         with left:
-            st.markdown("**Words that set it apart**")
+            st.markdown(tr("segs.words"))
             st.html(chips_html(term for term, _ in summary.keywords.get(segment, [])))
-            st.markdown("**Most representative reviews**")
+            st.markdown(tr("segs.reviews"))
             examples = summary.representative_texts.get(segment, [])[:4]
-            st.html(quotes_html(examples) if examples else "<span class='sk-muted'>no text</span>")
+            st.html(quotes_html(examples) if examples else f"<span class='sk-muted'>{esc(tr('segs.no_text'))}</span>")
         with right:
-            fig = profile_figure(numeric, segment)
+            fig = localize_figure(profile_figure(numeric, segment))
             if fig is not None:
-                st.markdown("**Profile vs all users**", help="Bars right of 0: this segment averages above all "
-                            "users on that trait; 1 = one standard deviation.")
+                st.markdown(tr("segs.profile"), help=tr("segs.profile_help"))
                 st.plotly_chart(fig, config={"displayModeBar": False}, key=f"segs_profile_{segment}")
             if categorical:
                 columns = list(categorical)
-                pick = st.selectbox("Make-up by", columns, key=f"segs_cat_{segment}",
-                                    help="Share of each category in this segment (coloured) and among all "
-                                         "users (grey).") if len(columns) > 1 else columns[0]
-                cat_fig = categorical_figure(categorical[pick], segment, pick)
+                pick = st.selectbox(tr("segs.makeup"), columns, key=f"segs_cat_{segment}",
+                                    help=tr("segs.makeup_help")) if len(columns) > 1 else columns[0]
+                cat_fig = localize_figure(categorical_figure(categorical[pick], segment, pick))
                 if cat_fig is not None:
                     st.plotly_chart(cat_fig, config={"displayModeBar": False}, key=f"segs_catfig_{segment}")
         confidence = float(row.get("mean_confidence", np.nan))
         if confidence == confidence:
-            st.caption(f"Mean membership confidence {confidence:.2f} (0 = on the border with another segment, "
-                       f"1 = at its centre) · segment id {segment}")
+            st.caption(tr("segs.confidence", value=f"{confidence:.2f}", id=segment))

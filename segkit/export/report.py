@@ -19,6 +19,7 @@ from segkit.cluster.base import NOISE
 from segkit.cluster.noise import apply_noise_policy
 from segkit.cluster.registry import CLUSTERERS, get_clusterer
 from segkit.edits import edited_run
+from segkit.i18n import normalize_lang, t
 from segkit.plots.colors import NOISE_COLOR, segment_color
 from segkit.plots.svg import diverging_bars_svg, meter_svg, paired_share_bars_svg
 
@@ -86,26 +87,26 @@ def segment_stability(run, user_labels: np.ndarray | None = None, seeds=STABILIT
             "deterministic": False}
 
 
-def stability_words(share: float | None) -> str:
+def stability_words(share: float | None, lang: str = "en") -> str:
     if share is None:
-        return "not measured"
+        return t("stab.not_measured", lang)
     if share >= 0.85:
-        return "stable"
+        return t("stab.stable", lang)
     if share >= 0.65:
-        return "fairly stable"
-    return "unstable: treat with care"
+        return t("stab.fairly_stable", lang)
+    return t("stab.unstable", lang)
 
 
-def silhouette_words(value: float | None) -> str:
+def silhouette_words(value: float | None, lang: str = "en") -> str:
     if value is None:
-        return "not measurable"
+        return t("report.sil_none", lang)
     if value >= 0.5:
-        return "strong, clearly separated"
+        return t("report.sil_strong", lang)
     if value >= 0.25:
-        return "reasonable separation"
+        return t("report.sil_reasonable", lang)
     if value >= 0.1:
-        return "weak but typical for text"
-    return "little structure"
+        return t("report.sil_weak", lang)
+    return t("report.sil_little", lang)
 
 
 # --------------------------------------------------------------------------- report
@@ -146,11 +147,11 @@ a{color:var(--accent)}
 """
 
 
-def _badge(share: float | None) -> str:
+def _badge(share: float | None, lang: str = "en") -> str:
     if share is None:
-        return '<span class="badge mid">not measured</span>'
+        return f'<span class="badge mid">{_e(t("stab.not_measured", lang))}</span>'
     cls = "ok" if share >= 0.85 else ("mid" if share >= 0.65 else "bad")
-    return f'<span class="badge {cls}">{share:.0%} · {_e(stability_words(share))}</span>'
+    return f'<span class="badge {cls}">{share:.0%} · {_e(stability_words(share, lang))}</span>'
 
 
 def _fmt_number(value: float) -> str:
@@ -167,14 +168,21 @@ def _fmt_number(value: float) -> str:
 
 def segment_report_html(run, names: dict[int, str] | None = None, user_labels: np.ndarray | None = None,
                         *, title: str | None = None, stability: dict | None = None,
-                        seed_ari: float | None = None, generated: _dt.datetime | None = None) -> str:
+                        seed_ari: float | None = None, generated: _dt.datetime | None = None,
+                        lang: str = "en") -> str:
     """The segment dictionary for `run`, as one HTML string.
 
     `names` (segment id -> name) and `user_labels` (per user, after merges) apply the
     analyst's edits; `stability` is `segment_stability(...)`'s result when already
     computed (otherwise it is computed here: a few re-fits); `seed_ari` the mean
-    pairwise ARI across seeds, when known.
+    pairwise ARI across seeds, when known. `lang` ('en' or 'zh') is the language of
+    the report's own words; names, keywords and reviews are shown as they are.
     """
+    lang = normalize_lang(lang)
+
+    def tr(key: str, **fmt) -> str:
+        return t(key, lang, **fmt)
+
     edited = edited_run(run, user_labels, names)
     summary = edited.summary
     table = summary.table
@@ -183,7 +191,7 @@ def segment_report_html(run, names: dict[int, str] | None = None, user_labels: n
     if stability is None:
         stability = segment_stability(run, user_labels)
     per_segment = stability.get("per_segment", {})
-    dataset = title or (Path(config.input_path).name if config.input_path else "uploaded data")
+    dataset = title or (Path(config.input_path).name if config.input_path else tr("report.uploaded"))
     generated = generated or _dt.datetime.now()
     version = _segkit_version()
 
@@ -196,55 +204,52 @@ def segment_report_html(run, names: dict[int, str] | None = None, user_labels: n
 
     out: list[str] = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>Segment dictionary · {_e(dataset)}</title>",
+        f"<title>{_e(tr('report.title'))} · {_e(dataset)}</title>",
         f"<style>{_CSS}</style></head><body><main>",
-        "<h1>Segment dictionary</h1>",
-        f'<p class="sub">{_e(dataset)} · {n_segmented:,} of {n_users_total:,} users in {len(real)} segments · '
-        f"made with segkit {_e(version)} on {_e(generated.strftime('%d %b %Y, %H:%M'))}</p>",
+        f"<h1>{_e(tr('report.title'))}</h1>",
+        '<p class="sub">' + _e(tr("report.sub", dataset=dataset, segmented=f"{n_segmented:,}",
+                                  total=f"{n_users_total:,}", k=len(real), version=version,
+                                  date=generated.strftime("%Y-%m-%d %H:%M" if lang == "zh" else "%d %b %Y, %H:%M")))
+        + "</p>",
     ]
 
     # Key facts.
     policy = config.noise_policy
     if clusterer.density_based:
         if policy == "reassign":
-            noise_text = "outliers were reassigned to their nearest segment (noise policy: reassign)"
+            noise_text = tr("report.noise_reassign")
         else:
-            noise_text = f"{noise_share:.0%} of users are outliers, kept as 'Unassigned' (noise policy: keep)"
+            noise_text = tr("report.noise_keep", share=f"{noise_share:.0%}")
     else:
-        noise_text = "every user with text is in a segment (no outliers with this method)"
-    k_text = f"K = {metrics['auto_k']} chosen automatically" if "auto_k" in metrics else f"{len(real)} segments"
+        noise_text = tr("report.noise_none")
+    k_text = tr("report.k_auto", k=metrics["auto_k"]) if "auto_k" in metrics else tr("report.k_n", k=len(real))
     facts = [
-        (f"{n_segmented:,}", f"users segmented (of {n_users_total:,})"),
+        (f"{n_segmented:,}", tr("report.fact_users", total=f"{n_users_total:,}")),
         (f"{len(real)}", k_text),
         (_fmt_number(metrics.get("silhouette")) if metrics.get("silhouette") is not None else "–",
-         f"silhouette: {silhouette_words(metrics.get('silhouette'))}"),
+         tr("report.fact_silhouette", words=silhouette_words(metrics.get("silhouette"), lang))),
         (f"{stability.get('overall'):.0%}" if stability.get("overall") is not None else "–",
-         "of users re-found with other seeds" if not stability.get("deterministic")
-         else "deterministic method: same result every run"),
+         tr("report.fact_refound") if not stability.get("deterministic") else tr("report.fact_deterministic")),
     ]
     if "ari" in metrics and config.roles.label_col:
-        facts.append((f"{metrics['ari']:.2f}", f"ARI vs '{config.roles.label_col}' (1 = identical)"))
+        facts.append((f"{metrics['ari']:.2f}", tr("report.fact_ari", label=config.roles.label_col)))
     out.append('<section class="facts">')
     for big, small in facts:
         out.append(f'<div class="fact"><b>{_e(big)}</b><span>{_e(small)}</span></div>')
     out.append("</section>")
-    method = (f"{clusterer.label or config.algorithm} on {_e(config.embedder)} text vectors"
-              f" (text weight {config.text_weight:.0%}, behaviour {1 - config.text_weight:.0%})")
+    method = tr("report.method", algorithm=_e(clusterer.label or config.algorithm), embedder=_e(config.embedder),
+                text=f"{config.text_weight:.0%}", behaviour=f"{1 - config.text_weight:.0%}")
     out.append(
-        '<div class="howto"><b>How to read this.</b> Each card is one group of users who write and behave alike. '
-        "<i>Keywords</i> are words typical of the group compared with the others; <i>example reviews</i> come "
-        "from the users closest to the group's centre. Profile bars show how the group differs from all users: "
-        "right of <i>average</i> means higher, one step is one standard deviation. <i>Stability</i> is the share of "
-        "the group's users that end up together again when the clustering is repeated with other random seeds. "
-        "In the make-up charts the coloured bar is the group and the grey bar all users. "
-        f"<br><span class='note'>Method: {method}; {_e(noise_text)}.</span></div>"
+        '<div class="howto">' + tr("report.howto")
+        + f"<br><span class='note'>{tr('report.method_line', method=method, noise=_e(noise_text))}</span></div>"
     )
 
     # Overview table.
-    out.append("<table><thead><tr><th>Segment</th><th>Users</th><th>Share</th><th>Stability</th>"
-               "<th>Top keywords</th></tr></thead><tbody>")
+    out.append("<table><thead><tr>" + "".join(f"<th>{_e(tr(key))}</th>" for key in (
+        "report.th_segment", "report.th_users", "report.th_share", "report.th_stability", "report.th_keywords"))
+        + "</tr></thead><tbody>")
     for _, row in table.iterrows():
         segment = int(row["segment_id"])
         color = segment_color(segment)
@@ -254,7 +259,7 @@ def segment_report_html(run, names: dict[int, str] | None = None, user_labels: n
             f'<tr><td><span class="dot" style="background:{color}"></span><a href="#{anchor}">'
             f'{_e(row["segment_name"])}</a></td><td class="num">{int(row["size"]):,}</td>'
             f'<td class="num">{float(row["share"]):.1%}</td>'
-            f"<td>{_badge(per_segment.get(segment)) if segment >= 0 else '–'}</td><td>{_e(keywords)}</td></tr>"
+            f"<td>{_badge(per_segment.get(segment), lang) if segment >= 0 else '–'}</td><td>{_e(keywords)}</td></tr>"
         )
     out.append("</tbody></table>")
 
@@ -263,22 +268,21 @@ def segment_report_html(run, names: dict[int, str] | None = None, user_labels: n
         segment = int(row["segment_id"])
         color = segment_color(segment)
         out.append(f'<article class="card" id="seg-{segment}" style="--c:{color}">')
+        size_text = tr("report.card_size", n=f"{int(row['size']):,}", share=f"{float(row['share']):.1%}", id=segment)
         out.append(f'<header><h2><span class="dot" style="background:{color}"></span>{_e(row["segment_name"])}</h2>'
-                   f'<span class="size">{int(row["size"]):,} users · {float(row["share"]):.1%} of segmented users · '
-                   f"segment id {segment}</span></header>")
+                   f'<span class="size">{_e(size_text)}</span></header>')
         out.append(meter_svg(float(row["share"]), color, width=240))
         out.append('<div class="grid"><div>')
-        out.append("<h3>Keywords</h3><div class='chips'>")
+        out.append(f"<h3>{_e(tr('report.keywords'))}</h3><div class='chips'>")
         for term, _ in summary.keywords.get(segment, []):
             out.append(f'<span class="chip">{_e(term)}</span>')
         if not summary.keywords.get(segment):
-            out.append('<span class="note">no distinctive words</span>')
+            out.append(f'<span class="note">{_e(tr("report.no_words"))}</span>')
         out.append("</div>")
-        out.append(f"<h3>Stability</h3><p>{_badge(per_segment.get(segment))}</p>")
+        out.append(f"<h3>{_e(tr('report.stability'))}</h3><p>{_badge(per_segment.get(segment), lang)}</p>")
         confidence = row.get("mean_confidence")
         if confidence is not None and confidence == confidence:
-            out.append(f'<p class="note">Mean membership confidence {float(confidence):.2f} '
-                       "(0 = on the border with another segment, 1 = at its centre).</p>")
+            out.append(f'<p class="note">{_e(tr("report.confidence", value=f"{float(confidence):.2f}"))}</p>')
         out.append("</div><div>")
         if numeric is not None and not numeric.empty and segment in numeric.index:
             rows = []
@@ -286,12 +290,15 @@ def segment_report_html(run, names: dict[int, str] | None = None, user_labels: n
                 z = float(numeric["z"].loc[segment, column])
                 mean = float(numeric["mean"].loc[segment, column])
                 rows.append((str(column), z, f"{_fmt_number(mean)} ({z:+.1f} SD)" if z == z else _fmt_number(mean)))
-            out.append("<h3>Profile vs all users</h3>")
-            out.append(diverging_bars_svg(rows, title=f"profile of {row['segment_name']}"))
+            out.append(f"<h3>{_e(tr('report.profile'))}</h3>")
+            svg = diverging_bars_svg(rows, title=f"profile of {row['segment_name']}")
+            if lang != "en":  # the chart's one word: the zero line
+                svg = svg.replace('font-size="10">average</text>', f'font-size="10">{_e(tr("report.average"))}</text>')
+            out.append(svg)
         out.append("</div></div>")
         examples = summary.representative_texts.get(segment, [])
         if examples:
-            out.append("<h3>Example reviews</h3>")
+            out.append(f"<h3>{_e(tr('report.examples'))}</h3>")
             for text in examples[:4]:
                 out.append(f"<blockquote>{_e(text)}</blockquote>")
         if summary.categorical:
@@ -307,18 +314,16 @@ def segment_report_html(run, names: dict[int, str] | None = None, user_labels: n
 
     if not noise_rows.empty:
         size = int(noise_rows["size"].iloc[0])
+        size_text = tr("report.unassigned_size", n=f"{size:,}", share=f"{float(noise_rows['share'].iloc[0]):.1%}")
         out.append(f'<article class="card" id="unassigned" style="--c:{NOISE_COLOR}">'
-                   f"<header><h2>Unassigned</h2><span class='size'>{size:,} users · "
-                   f"{float(noise_rows['share'].iloc[0]):.1%}</span></header>"
-                   f"<p>{_e(clusterer.label)} found no dense group for these users (noise policy: keep). "
-                   "They are labelled 'Unassigned' in the exported table; choose the 'reassign' policy to put each "
-                   "into its nearest segment instead.</p></article>")
+                   f"<header><h2>{_e(tr('report.unassigned'))}</h2><span class='size'>"
+                   f"{_e(size_text)}</span></header>"
+                   f"<p>{_e(tr('report.unassigned_text', algorithm=clusterer.label))}</p></article>")
 
     not_segmented = n_users_total - n_segmented
     if not_segmented:
-        out.append(f"<p class='note'>{not_segmented:,} user(s) had no usable text and are not in any segment; "
-                   "they stay in the exported table, marked 'not segmented'.</p>")
-    out.append("<details><summary>Run configuration (re-run with <code>segkit segment --config run.json</code>)"
+        out.append(f"<p class='note'>{_e(tr('report.not_segmented', n=f'{not_segmented:,}'))}</p>")
+    out.append(f"<details><summary>{tr('report.config')}"
                f"</summary><pre>{_e(config.to_json())}</pre></details>")
     out.append("</main></body></html>")
     return "\n".join(out)
