@@ -6,6 +6,7 @@ jieba (loaded only when Chinese appears, since its dictionary takes a second to 
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from functools import lru_cache
@@ -20,6 +21,8 @@ _EXTRA_ENGLISH = {
     "really", "just", "like", "get", "got", "one", "would", "also", "even", "much", "bit",
     "im", "i'm", "it's", "its", "don't", "didn't", "dont", "didnt", "can't", "cant", "ve",
     "ll", "s", "t", "don", "did", "does", "doesn", "isn", "wasn", "won", "will", "still",
+    # Names of HTML entities left in scraped text ("&quot;", "#39;" with the & lost).
+    "quot", "amp", "lt", "gt", "nbsp", "apos",
 }
 _CHINESE_STOP_WORDS = set(
     "的 了 是 我 你 他 她 它 们 在 也 和 就 都 而 及 与 着 或 一个 没有 我们 你们 他们 这 那 这个 那个 "
@@ -72,7 +75,7 @@ def _jieba():
 def tokenize(text: str, drop_stop_words: bool = True) -> list[str]:
     """Lower-cased word tokens; Chinese runs segmented into words."""
     # NFKC folds full-width Latin letters and digits (ｉＰｈｏｎｅ) into ASCII ones.
-    text = unicodedata.normalize("NFKC", str(text)).lower()
+    text = unicodedata.normalize("NFKC", html.unescape(str(text))).lower()
     tokens: list[str] = []
     position = 0
     for match in _CJK_RUN.finditer(text):

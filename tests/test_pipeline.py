@@ -187,3 +187,9 @@ def test_keyword_sample_caps_users_and_keeps_small_data_whole():
     assert len(chosen) == 3_000 and len(set(chosen.tolist())) == 3_000
     shares = np.bincount(big[chosen]) / 3_000
     assert np.allclose(shares, 1 / 3, atol=0.05)
+
+
+def test_html_entities_do_not_become_keywords():
+    from segkit.tokenize import tokenize
+
+    assert tokenize("Oil &lt;b&gt;prices&lt;/b&gt; rise &quot;sharply&quot; #39;s") == ["oil", "prices", "rise", "sharply"]
