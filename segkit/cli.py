@@ -7,7 +7,6 @@ unexpected with exit status 1 (add --debug for the traceback).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -294,8 +293,13 @@ def main(argv: list[str] | None = None) -> int:
     from segkit.recommend.cli import cmd_recommend
 
     handlers = {"segment": cmd_segment, "sweep": cmd_sweep, "recommend": cmd_recommend, "assign": cmd_assign}
+    return run_handler(handlers[args.command], args)
+
+
+def run_handler(handler, args) -> int:
+    """Run one command; people get one line and an exit status, never a traceback."""
     try:
-        return handlers[args.command](args)
+        return handler(args)
     except SegkitInputError as exc:
         print(f"segkit: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -303,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         print("segkit: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
-        if args.debug:
+        if getattr(args, "debug", False):
             raise
         print(f"segkit: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
         return EXIT_INTERNAL

@@ -32,7 +32,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import streamlit as st
-from threadpoolctl import threadpool_limits
 
 from segkit.cluster.registry import CLUSTERERS
 from segkit.config import RunConfig
@@ -53,6 +52,9 @@ from segkit.pipeline import (
     segment_embedded,
 )
 from segkit.reduce.map2d import project_2d, umap_is_warm, warm_up_umap
+
+# Several browser sessions share the server's cores: one BLAS/OpenMP thread per computation.
+from segkit.threads import limited_threads
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_PATH = ROOT / "sample_data" / "store_reviews.csv"
@@ -269,31 +271,6 @@ def sha(*parts) -> str:
         digest.update(str(part).encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")
     return digest.hexdigest()[:20]
-
-
-def threads() -> int | None:
-    """Threads for OpenMP/BLAS pools: SEGKIT_CLUSTER_THREADS (default 1; 0 = libraries' default)."""
-    raw = os.environ.get("SEGKIT_CLUSTER_THREADS", "1").strip()
-    try:
-        value = int(raw)
-    except ValueError:
-        return 1
-    return None if value <= 0 else value
-
-
-@contextmanager
-def limited_threads() -> Iterator[None]:
-    """One OpenMP/BLAS thread per computation unless SEGKIT_CLUSTER_THREADS says otherwise.
-
-    Several browser sessions share the server's cores; spinning OpenMP teams from each
-    make K-means 10-100x slower under load. Must be entered in the computing thread.
-    """
-    limit = threads()
-    if limit is None:
-        yield
-        return
-    with threadpool_limits(limits=limit):
-        yield
 
 
 def default_map_method() -> str:

@@ -12,7 +12,6 @@ import argparse
 import sys
 import time
 
-from segkit.errors import SegkitInputError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,16 +97,6 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message="The copy keyword is deprecated")
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        return run(args)
-    except SegkitInputError as exc:
-        print(f"segkit: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("segkit: interrupted", file=sys.stderr)
-        return 130
-    except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
-        if args.debug:
-            raise
-        print(f"segkit: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
-        return 1
+    from segkit.cli import run_handler
+
+    return run_handler(run, args)
