@@ -111,8 +111,8 @@ EN: dict[str, str] = {
     "stab.unstable_short": "unstable",
     # ------------------------------------------------------------------ embedders, parameters
     "embedder.tfidf": "TF-IDF + SVD: no model, seconds for thousands of reviews; words, not meaning.",
-    "embedder.minilm": "all-MiniLM-L6-v2 sentence embeddings (384-d): the most accurate built-in embedder, "
-                       "runs offline on CPU.",
+    "embedder.minilm": "all-MiniLM-L6-v2 sentence embeddings (384-d, English): captures meaning, "
+                       "not just shared words; runs offline on CPU.",
     "embedder.static": "Static token vectors distilled from MiniLM (model2vec, 256-d): very fast, somewhat "
                        "less precise than minilm.",
     "embedder.multilingual": "multilingual-e5-small (384-d, 4-bit, offline): understands Chinese, English and "
@@ -679,7 +679,7 @@ ZH: dict[str, str] = {
     "stab.unstable_short": "不稳定",
     # ------------------------------------------------------------------ embedders, parameters
     "embedder.tfidf": "TF-IDF + SVD：无需模型，几千条评论只要几秒；按词语而非语义。",
-    "embedder.minilm": "all-MiniLM-L6-v2 句向量（384 维）：内置最准确的英文向量化模型，在 CPU 上离线运行。",
+    "embedder.minilm": "all-MiniLM-L6-v2 句向量（384 维，英文）：理解语义而不只是共有词语，在 CPU 上离线运行。",
     "embedder.static": "从 MiniLM 蒸馏出的静态词向量（model2vec，256 维）：非常快，精度略低于 minilm。",
     "embedder.multilingual": "multilingual-e5-small（384 维，4 位量化，离线）：理解中文、英文及中英混合文本；"
                              "比 TF-IDF 慢。",
