@@ -16,14 +16,21 @@ from __future__ import annotations
 
 import argparse
 
-from common import (cached_vectors, fmt_s, load_average, median_seconds, print_table,
-                    scaled_users, table_and_embeddings)
+from common import (
+    cached_vectors,
+    fmt_s,
+    load_average,
+    median_seconds,
+    print_table,
+    scaled_users,
+    table_and_embeddings,
+)
 from datasets import womens_clothing
 
 from segkit.config import RunConfig
 from segkit.io.roles import ColumnRoles
-from segkit.metrics.sweep import k_sweep
 from segkit.metrics.internal import internal_metrics  # noqa: F401
+from segkit.metrics.sweep import k_sweep
 from segkit.pipeline import build_space, cluster_space, evaluate
 
 ROLES = ColumnRoles(text_cols=("text",), user_col="user_id", numeric_cols=("age", "rating"), label_col="label")

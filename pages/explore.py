@@ -75,7 +75,7 @@ fig = localize_figure(map_figure(
     run.map2d[mask], labels[mask], names,
     hover=map_hover(ctx)[mask],
     color_by=color_by,
-    color_values=None if values is None else [v for v, keep in zip(values, mask) if keep],
+    color_values=None if values is None else [v for v, keep in zip(values, mask, strict=True) if keep],
     point_ids=np.flatnonzero(mask),
     height=680,
 ))

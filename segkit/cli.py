@@ -116,7 +116,7 @@ def _auto_type(value: str):
     return value
 
 
-def config_from_args(args, frame) -> "RunConfig":  # noqa: F821
+def config_from_args(args, frame) -> RunConfig:  # noqa: F821
     from segkit.config import RunConfig
     from segkit.io.roles import infer_roles
 

@@ -29,7 +29,7 @@ class RunConfig:
     k_max: int = 15
     input_path: str | None = None
 
-    def with_changes(self, **changes) -> "RunConfig":
+    def with_changes(self, **changes) -> RunConfig:
         return replace(self, **changes)
 
     def to_dict(self) -> dict:
@@ -41,7 +41,7 @@ class RunConfig:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=_jsonable)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "RunConfig":
+    def from_dict(cls, data: dict) -> RunConfig:
         if not isinstance(data, dict) or data.get("format") != CONFIG_FORMAT:
             raise SegkitInputError(f"Not a segkit run config (expected \"format\": \"{CONFIG_FORMAT}\").")
         known = {f for f in cls.__dataclass_fields__}
@@ -53,7 +53,7 @@ class RunConfig:
         return cls(**values)
 
     @classmethod
-    def load(cls, path: str | Path) -> "RunConfig":
+    def load(cls, path: str | Path) -> RunConfig:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:

@@ -104,7 +104,7 @@ def segment_sizes(user_labels: np.ndarray) -> dict[int, int]:
     """Users per label among segmented users (includes -1 'Unassigned' when present)."""
     labels = np.asarray(user_labels)
     values, counts = np.unique(labels[labels >= NOISE], return_counts=True)
-    return {int(v): int(c) for v, c in zip(values, counts)}
+    return {int(v): int(c) for v, c in zip(values, counts, strict=True)}
 
 
 def edited_run(run, user_labels: np.ndarray | None = None, names: Mapping[int, str] | None = None):
@@ -131,7 +131,7 @@ def edited_run(run, user_labels: np.ndarray | None = None, names: Mapping[int, s
             return run
         summary = run.summary
         table = summary.table.copy()
-        table["segment_name"] = [names.get(int(s), n) for s, n in zip(table["segment_id"], table["segment_name"])]
+        table["segment_name"] = [names.get(int(s), n) for s, n in zip(table["segment_id"], table["segment_name"], strict=True)]
         return replace(run, summary=replace(summary, table=table))
     result = replace(run.result, labels=labels,
                      centroids=cluster_means(run.space.matrix, labels),

@@ -26,7 +26,7 @@ def make_reviews(n_users: int = 60, reviews_per_user: int = 3, seed: int = 0) ->
         age = {"sport": 30, "tech": 40, "beauty": 25}[topic] + int(rng.integers(-5, 6))
         spend = float({"sport": 500, "tech": 900, "beauty": 300}[topic] + rng.normal(0, 50))
         tier = ["none", "silver", "gold"][u % 3 if topic != "tech" else 2]
-        for r in range(reviews_per_user):
+        for _ in range(reviews_per_user):
             chosen = rng.choice(words, size=6, replace=True)
             rows.append({
                 "user_id": f"U{u:03d}",

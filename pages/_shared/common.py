@@ -892,7 +892,7 @@ def save_current_run(ctx: Context, name: str) -> SavedRun:
         metrics={k: v for k, v in run.metrics.items() if isinstance(v, (int, float, str)) or v is None},
         user_labels=labels,
         names=names,
-        sizes={int(k): int(v) for k, v in zip(run.summary.table["segment_id"], run.summary.table["size"])},
+        sizes={int(k): int(v) for k, v in zip(run.summary.table["segment_id"], run.summary.table["size"], strict=True)},
     )
     st.session_state["sk_saved"].append(saved)
     return saved

@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 
 
-
 def numeric_profile(users: pd.DataFrame, labels: np.ndarray, columns) -> pd.DataFrame:
     """Rows: segments; columns: per trait, the segment mean and its z-score vs all users.
 

@@ -27,7 +27,7 @@ class SegmentSummary:
 
     @property
     def names(self) -> dict[int, str]:
-        return dict(zip(self.table["segment_id"].astype(int), self.table["segment_name"]))
+        return dict(zip(self.table["segment_id"].astype(int), self.table["segment_name"], strict=True))
 
 
 def user_example_text(texts: list[str], max_chars: int = 400) -> list[str]:

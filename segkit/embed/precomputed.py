@@ -6,7 +6,7 @@ that 'precomputed' is a registry choice like the others.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

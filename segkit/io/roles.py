@@ -36,7 +36,7 @@ class ColumnRoles:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "ColumnRoles":
+    def from_dict(cls, data: dict) -> ColumnRoles:
         return cls(
             text_cols=tuple(data.get("text_cols") or ()),
             user_col=data.get("user_col"),
@@ -46,7 +46,7 @@ class ColumnRoles:
             vector_cols=tuple(data.get("vector_cols") or ()),
         )
 
-    def with_overrides(self, **changes) -> "ColumnRoles":
+    def with_overrides(self, **changes) -> ColumnRoles:
         clean = {k: (tuple(v) if isinstance(v, list) else v) for k, v in changes.items() if v is not None}
         return replace(self, **clean)
 
@@ -93,7 +93,7 @@ def infer_roles(frame: pd.DataFrame) -> ColumnRoles:
     text_candidates.sort(reverse=True)
     text_cols: tuple[str, ...] = (text_candidates[0][1],) if text_candidates else ()
     # A review title next to the body is worth keeping: short-ish free text with the body.
-    for mean_len, column in text_candidates[1:]:
+    for _mean_len, column in text_candidates[1:]:
         ignored[column] = "shorter free-text column (add it as a second text column if useful)"
 
     label_col = next((c for c in frame.columns if str(c).strip().lower() in LABEL_NAMES), None)

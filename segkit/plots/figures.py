@@ -43,7 +43,7 @@ def snippet(text: str, max_chars: int = 220, width: int = 60) -> str:
 
 @functools.lru_cache(maxsize=8)
 def _wrap(width: int) -> re.Pattern:
-    return re.compile(r"(.{1,%d})(?:\s+|$)" % width)
+    return re.compile(rf"(.{{1,{width}}})(?:\s+|$)")
 
 
 def hover_texts(texts: Sequence[str], user_ids: Sequence[str] | None = None, max_chars: int = 220) -> np.ndarray:
@@ -52,7 +52,7 @@ def hover_texts(texts: Sequence[str], user_ids: Sequence[str] | None = None, max
     Independent of the segmentation, so a dashboard computes them once per dataset.
     """
     ids = user_ids if user_ids is not None else [str(i) for i in range(len(texts))]
-    return np.array([f"<b>user {esc(uid)}</b><br>{snippet(text, max_chars)}" for uid, text in zip(ids, texts)],
+    return np.array([f"<b>user {esc(uid)}</b><br>{snippet(text, max_chars)}" for uid, text in zip(ids, texts, strict=True)],
                     dtype=object)
 
 
@@ -166,7 +166,7 @@ def sizes_figure(summary_table: pd.DataFrame, height: int | None = None) -> go.F
     names = [esc(n) for n in table["segment_name"]]
     fig = go.Figure(go.Bar(
         x=table["size"], y=names, orientation="h", marker_color=colors,
-        text=[f"{s:,} · {p:.0%}" for s, p in zip(table["size"], table["share"])],
+        text=[f"{s:,} · {p:.0%}" for s, p in zip(table["size"], table["share"], strict=True)],
         textposition="auto", hovertemplate="%{y}: %{x:,} users<extra></extra>", cliponaxis=False,
     ))
     fig.update_xaxes(visible=False, range=[0, float(table["size"].max()) * 1.05 if len(table) else 1])

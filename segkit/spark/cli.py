@@ -13,7 +13,6 @@ import sys
 import time
 
 
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="segkit spark",
