@@ -129,3 +129,24 @@ def test_seed_stability_is_high_for_clear_blobs(blobs):
     assert stability["stability_ari_mean"] == pytest.approx(1.0)
     unstable = seed_stability(np.random.default_rng(0).normal(size=(120, 5)), "kmeans", {"k": 6, "n_init": 1})
     assert unstable["stability_ari_mean"] < 0.9
+
+
+@pytest.mark.parametrize("linkage", ["ward", "average", "complete"])
+def test_agglomerative_matches_scikit_learn_at_every_k(blobs, linkage):
+    from sklearn.cluster import AgglomerativeClustering
+
+    points, _ = blobs
+    for k in (2, 3, 5, 9):
+        ours = get_clusterer("agglomerative", k=k, linkage=linkage).fit(points).labels
+        theirs = AgglomerativeClustering(n_clusters=k, linkage=linkage).fit_predict(points)
+        assert len(np.unique(ours)) == k
+        assert external_metrics(ours, theirs.astype(str))["ari"] == pytest.approx(1.0)
+
+
+def test_agglomerative_cut_is_exact_with_tied_heights():
+    from segkit.cluster.agglomerative import cut_into, merge_tree
+
+    points = np.repeat(np.eye(4, dtype=np.float32), 5, axis=0)  # 4 groups of identical points
+    tree = merge_tree(points, "ward")
+    for k in range(1, 21):
+        assert len(np.unique(cut_into(tree, 20, k))) == k

@@ -1,11 +1,63 @@
-"""Agglomerative (hierarchical) clustering: merges users bottom-up; O(n^2) memory."""
+"""Agglomerative (hierarchical) clustering: merges users bottom-up; O(n^2) memory.
+
+The merge tree does not depend on K: building it is the expensive part (seconds at
+20,000 users), cutting it at any K takes milliseconds. So trees are kept in a small
+cache keyed by the content of the matrix and the linkage, and a K change only re-cuts.
+The cache holds trees (derived numbers), never data, and its key is a digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
 
 import numpy as np
-from sklearn.cluster import AgglomerativeClustering
+from scipy.cluster.hierarchy import linkage
 
 from segkit.cluster.base import Clusterer, cluster_means, distance_confidence
 from segkit.cluster.kmeans import K_SPEC
 from segkit.params import ParamSpec
+
+_TREE_CACHE_SIZE = 4  # a 20,000-user tree is 20k x 4 floats (0.6 MB); 4 keeps a few settings warm
+_trees: OrderedDict[tuple, np.ndarray] = OrderedDict()
+_trees_lock = threading.Lock()
+
+
+def merge_tree(matrix: np.ndarray, method: str) -> np.ndarray:
+    """SciPy linkage matrix for `matrix`, from the cache when the same data was seen."""
+    data = np.ascontiguousarray(matrix, dtype=np.float64)
+    key = (hashlib.sha256(data.tobytes()).hexdigest(), data.shape, method)
+    with _trees_lock:
+        if key in _trees:
+            _trees.move_to_end(key)
+            return _trees[key]
+    tree = linkage(data, method=method, metric="euclidean")
+    with _trees_lock:
+        _trees[key] = tree
+        while len(_trees) > _TREE_CACHE_SIZE:
+            _trees.popitem(last=False)
+    return tree
+
+
+def cut_into(tree: np.ndarray, n_samples: int, k: int) -> np.ndarray:
+    """Labels after the first n - k merges: exactly k groups, even with tied heights.
+
+    (scipy's cut_tree is exact but slow at 20k users; fcluster's maxclust may return
+    fewer groups when merge heights tie.) Pointer jumping finds each leaf's root.
+    """
+    owner = np.arange(2 * n_samples - 1)
+    merged = tree[: n_samples - k, :2].astype(np.int64)
+    new_ids = n_samples + np.arange(n_samples - k)
+    owner[merged[:, 0]] = new_ids
+    owner[merged[:, 1]] = new_ids
+    while True:
+        jumped = owner[owner]
+        if np.array_equal(jumped, owner):
+            break
+        owner = jumped
+    _, labels = np.unique(owner[:n_samples], return_inverse=True)
+    return labels
 
 
 class AgglomerativeClusterer(Clusterer):
@@ -20,8 +72,8 @@ class AgglomerativeClusterer(Clusterer):
     )
 
     def _fit(self, matrix: np.ndarray, seed: int):
-        model = AgglomerativeClustering(n_clusters=self.params["k"], linkage=self.params["linkage"])
-        labels = model.fit_predict(matrix)
+        tree = merge_tree(matrix, self.params["linkage"])
+        labels = cut_into(tree, matrix.shape[0], self.params["k"])
         centroids = cluster_means(matrix, labels)
         distances = np.linalg.norm(matrix[:, None, :] - centroids[None, :, :], axis=2) \
             if matrix.shape[0] * len(centroids) < 5_000_000 else None
