@@ -31,16 +31,10 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-BENCH = Path(__file__).resolve().parent
-if str(BENCH) not in sys.path:
-    sys.path.insert(0, str(BENCH))
+# common puts the repository on sys.path and imports segkit (offline variables set first).
+from common import ROOT  # noqa: F401
+from datasets import DATA_ROOT
 
-import segkit  # noqa: E402,F401  (sets the offline variables before any HF import)
-
-DATA_ROOT = Path(os.environ.get("SEGKIT_BENCH_DATA", "/work/shared/data"))
 REVIEWS_CSV = DATA_ROOT / "womens_clothing" / "womens_clothing_reviews.csv"
 
 EmbedFn = Callable[[Sequence[str]], np.ndarray]
