@@ -285,9 +285,24 @@ def test_nan_inf_and_words_in_numeric_columns(tmp_path, capsys, fake_embedder):
     run = run_segmentation(loaded.frame, RunConfig(roles=roles, embedder="fake", algorithm_params={"k": 3}),
                            with_map=False)
     notes = " | ".join(run.table.notes)
-    assert "numeric column 'age': 3 cell(s) were not finite numbers" in notes
+    assert "numeric column 'age': 3 cell(s) were not numbers (or were infinite or beyond ±1e100)" in notes
     assert "numeric column 'spend': 1 cell(s)" in notes
     assert np.isfinite(run.space.matrix).all()
+
+
+def test_numbers_too_large_to_scale_count_as_missing(fake_embedder):
+    # Found by hypothesis: one age of 1.8e308 overflowed the column's mean and variance
+    # and made every user's features NaN, so PCA raised.
+    frame = make_reviews(12, 2).astype({"age": float, "spend": float})
+    frame.loc[0, "age"] = 1.7976931348623157e308
+    frame.loc[1, "spend"] = -1e150
+    roles = ColumnRoles(text_cols=("review",), user_col="user_id", numeric_cols=("age", "spend"))
+    run = run_segmentation(frame, RunConfig(roles=roles, embedder="fake", algorithm_params={"k": 3}), with_map=False)
+    notes = " | ".join(run.table.notes)
+    assert "numeric column 'age': 1 cell(s) were not numbers (or were infinite or beyond ±1e100)" in notes
+    assert "numeric column 'spend': 1 cell(s)" in notes
+    assert np.isfinite(run.space.matrix).all()
+    assert len(labeled_rows(frame, run)) == len(frame)
 
 
 def test_numeric_column_of_only_words_named(fake_embedder):

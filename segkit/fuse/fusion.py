@@ -15,6 +15,7 @@ import pandas as pd
 
 from segkit.embed.base import l2_normalise
 from segkit.errors import SegkitInputError
+from segkit.io.prepare import usable_numbers
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,10 @@ def fuse_features(
     levels: dict[str, tuple[str, ...]] = {}
     if numeric_cols and text_weight < 1:
         values = users[list(numeric_cols)].astype(float).to_numpy()
-        medians = np.nanmedian(np.where(np.isfinite(values), values, np.nan), axis=0)
+        usable = usable_numbers(values)
+        medians = np.nanmedian(np.where(usable, values, np.nan), axis=0)
         medians = np.where(np.isfinite(medians), medians, 0.0)
-        values = np.where(np.isfinite(values), values, medians)
+        values = np.where(usable, values, medians)
         # Log-compress heavy-tailed, non-negative columns (spend, counts) before scaling.
         skewed = np.array([_is_skewed(values[:, j]) for j in range(values.shape[1])], dtype=bool)
         values[:, skewed] = np.log1p(values[:, skewed])

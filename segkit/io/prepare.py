@@ -75,11 +75,23 @@ def _longer_than_limit(value) -> bool:
     return isinstance(value, str) and len(value) > MAX_TEXT_CHARS
 
 
+# No real trait (age, spend, counts) comes near this; beyond it, means and variances of a
+# column overflow float64 and would turn every user's features into NaN.
+MAX_TRAIT_MAGNITUDE = 1e100
+
+
+def usable_numbers(values: np.ndarray) -> np.ndarray:
+    """True where a value is finite and small enough to average and scale."""
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(values) & (np.abs(values) <= MAX_TRAIT_MAGNITUDE)
+
+
 def numeric_values(series: pd.Series) -> tuple[pd.Series, int]:
-    """Coerce to float; text cells and inf become NaN. Returns (values, cells that were bad)."""
+    """Coerce to float; text cells, inf and absurd magnitudes become NaN.
+    Returns (values, cells that were bad)."""
     raw_missing = series.isna()
     values = pd.to_numeric(series, errors="coerce").astype(float)
-    values = values.where(np.isfinite(values))
+    values = values.where(usable_numbers(values.to_numpy()))
     bad = int((values.isna() & ~raw_missing).sum())
     return values, bad
 
@@ -138,7 +150,7 @@ def prepare_users(frame: pd.DataFrame, roles: ColumnRoles) -> UserTable:
     for column in roles.numeric_cols:
         values, bad = numeric_values(frame[column])
         if bad:
-            notes.append(f"numeric column '{column}': {bad} cell(s) were not finite numbers and are treated as missing")
+            notes.append(f"numeric column '{column}': {bad} cell(s) were not numbers (or were infinite or beyond ±1e100) and are treated as missing")
         sums = np.bincount(grouped_index, weights=np.nan_to_num(values.to_numpy()[valid]), minlength=n_users)
         counts = np.bincount(grouped_index, weights=values.notna().to_numpy()[valid].astype(float), minlength=n_users)
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -37,7 +37,7 @@ import pandas as pd
 from segkit.cluster.base import NOISE, cluster_means, distance_confidence
 from segkit.embed.base import l2_normalise
 from segkit.errors import SegkitInputError
-from segkit.io.prepare import prepare_users
+from segkit.io.prepare import prepare_users, usable_numbers
 from segkit.io.roles import ColumnRoles
 
 MODEL_FORMAT = "segkit-model/1"
@@ -300,7 +300,7 @@ def _fuse_new(model: SegmentModel, vectors: np.ndarray, users: pd.DataFrame) -> 
         cols = meta["numeric_cols"]
         values = np.column_stack([pd.to_numeric(users[c], errors="coerce").astype(float).to_numpy() for c in cols])
         medians = arrays["fuse_numeric_medians"]
-        values = np.where(np.isfinite(values), values, medians)
+        values = np.where(usable_numbers(values), values, medians)
         skewed = arrays["fuse_numeric_log"].astype(bool)
         values[:, skewed] = np.log1p(np.maximum(values[:, skewed], -1 + 1e-9))
         parts.append((values - arrays["fuse_numeric_means"]) / arrays["fuse_numeric_stds"])

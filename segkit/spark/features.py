@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.errors import SegkitInputError
+from segkit.io.prepare import usable_numbers
 from segkit.io.roles import ColumnRoles
 
 MISSING = "(missing)"
@@ -167,7 +168,7 @@ def fuse_batch(stats: dict, batch: pd.DataFrame) -> np.ndarray:
         if stats["numeric_cols"]:
             values = batch[stats["numeric_cols"]].astype(float).to_numpy()
             medians = np.asarray(stats["numeric_medians"])
-            values = np.where(np.isfinite(values), values, medians)
+            values = np.where(usable_numbers(values), values, medians)
             log = np.asarray(stats["numeric_log"], dtype=bool)
             values[:, log] = np.log1p(np.maximum(values[:, log], 0.0))
             trait_parts.append((values - np.asarray(stats["numeric_means"])) / np.asarray(stats["numeric_stds"]))
