@@ -150,3 +150,64 @@ def test_agglomerative_cut_is_exact_with_tied_heights():
     tree = merge_tree(points, "ward")
     for k in range(1, 21):
         assert len(np.unique(cut_into(tree, 20, k))) == k
+
+
+def _clumpy_points(n=600, seed=5):
+    """Blobs of unequal size and spread plus scattered users: HDBSCAN finds a different
+    number of segments and noise share at different min_cluster_size values."""
+    rng = np.random.default_rng(seed)
+    sizes = [250, 150, 80, 40, 20]
+    blobs = [rng.normal(loc=rng.uniform(-12, 12, 3), scale=s, size=(m, 3))
+             for m, s in zip(sizes, [1.0, 0.6, 0.8, 0.4, 0.3], strict=True)]
+    scatter = rng.uniform(-15, 15, size=(n - sum(sizes), 3))
+    return np.vstack([*blobs, scatter]).astype(np.float32)
+
+
+@pytest.mark.parametrize("params", [
+    {"min_cluster_size": 15}, {"min_cluster_size": 60}, {"min_cluster_size": 15, "min_samples": 3},
+    {"min_cluster_size": 25, "min_samples": 0}, {"min_cluster_size": 15, "cluster_selection_method": "leaf"},
+    {"min_cluster_size": 15, "cluster_selection_epsilon": 2.0},
+])
+def test_hdbscan_from_cached_tree_equals_a_plain_fit(params):
+    import hdbscan
+
+    from segkit.cluster.base import _relabel_by_size
+    from segkit.cluster.density import single_linkage_trees
+
+    points = _clumpy_points()
+    single_linkage_trees.clear()
+    ours = get_clusterer("hdbscan", min_cluster_size=40).fit(points)  # builds the tree for min_samples 10
+    ours = get_clusterer("hdbscan", **params).fit(points)  # re-reads it (or builds for its min_samples)
+    full = dict({"min_samples": 10}, **params)
+    full["min_samples"] = full["min_samples"] or full["min_cluster_size"]
+    theirs = hdbscan.HDBSCAN(**full).fit(points.astype(np.float64))
+    assert np.array_equal(ours.labels, _relabel_by_size(theirs.labels_))
+    assert np.allclose(ours.confidence, theirs.probabilities_)
+    assert ours.n_clusters >= 2
+
+
+def test_hdbscan_min_cluster_size_change_reuses_the_tree(monkeypatch):
+    import segkit.cluster.density as density
+
+    points = _clumpy_points()
+    density.single_linkage_trees.clear()
+    builds = []
+    plain = density._hdbscan_model
+    monkeypatch.setattr(density, "_hdbscan_model", lambda *a, **k: builds.append(k) or plain(*a, **k))
+    segments = {size: get_clusterer("hdbscan", min_cluster_size=size).fit(points).n_clusters for size in (10, 30, 100)}
+    assert len(builds) == 1
+    assert len(set(segments.values())) > 1  # the re-reads really differ
+    get_clusterer("hdbscan", min_cluster_size=30, min_samples=4).fit(points)  # another tree
+    assert len(builds) == 2
+    get_clusterer("hdbscan", min_cluster_size=30).fit(points + 1.0)  # other data, another tree
+    assert len(builds) == 3
+
+
+def test_hdbscan_without_the_split_api_fits_whole(monkeypatch):
+    import segkit.cluster.density as density
+
+    points = _clumpy_points()
+    cached = get_clusterer("hdbscan", min_cluster_size=30).fit(points)
+    monkeypatch.setattr(density, "_tree_to_labels", lambda: None)
+    whole = get_clusterer("hdbscan", min_cluster_size=30).fit(points)
+    assert np.array_equal(cached.labels, whole.labels)

@@ -3,41 +3,27 @@
 The merge tree does not depend on K: building it is the expensive part (seconds at
 20,000 users), cutting it at any K takes milliseconds. So trees are kept in a small
 cache keyed by the content of the matrix and the linkage, and a K change only re-cuts.
-The cache holds trees (derived numbers), never data, and its key is a digest.
 """
 
 from __future__ import annotations
-
-import hashlib
-import threading
-from collections import OrderedDict
 
 import numpy as np
 from scipy.cluster.hierarchy import linkage
 
 from segkit.cluster.base import Clusterer, cluster_means, distance_confidence
 from segkit.cluster.kmeans import K_SPEC
+from segkit.cluster.tree_cache import TreeCache
 from segkit.params import ParamSpec
 
-_TREE_CACHE_SIZE = 4  # a 20,000-user tree is 20k x 4 floats (0.6 MB); 4 keeps a few settings warm
-_trees: OrderedDict[tuple, np.ndarray] = OrderedDict()
-_trees_lock = threading.Lock()
+# A 20,000-user tree is 20k x 4 floats (0.6 MB); 4 keeps a few settings warm.
+merge_trees = TreeCache(max_entries=4)
 
 
 def merge_tree(matrix: np.ndarray, method: str) -> np.ndarray:
     """SciPy linkage matrix for `matrix`, from the cache when the same data was seen."""
     data = np.ascontiguousarray(matrix, dtype=np.float64)
-    key = (hashlib.sha256(data.tobytes()).hexdigest(), data.shape, method)
-    with _trees_lock:
-        if key in _trees:
-            _trees.move_to_end(key)
-            return _trees[key]
-    tree = linkage(data, method=method, metric="euclidean")
-    with _trees_lock:
-        _trees[key] = tree
-        while len(_trees) > _TREE_CACHE_SIZE:
-            _trees.popitem(last=False)
-    return tree
+    return merge_trees.get_or_build(data, ("agglomerative", method),
+                                    lambda: linkage(data, method=method, metric="euclidean"))
 
 
 def cut_into(tree: np.ndarray, n_samples: int, k: int) -> np.ndarray:
