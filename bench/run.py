@@ -3,7 +3,8 @@
     python bench/run.py [--quick]
 
 Runs every benchmark and prints one table per target, then which targets are met:
-  1-2  embedding throughput (bench/embed_speed.py, owned by the embedding work; run when present)
+  1-2  embedding throughput (bench/embed_speed.py, owned by the embedding work; run when present),
+       and embedding after UMAP in one process (bench/openmp_clash.py)
   3    time to first segments (bench/first_segments.py)
   4    live feedback after a parameter change (bench/feedback.py)
   5    200,000 users within 4 GB (bench/scale.py, in a child process)
@@ -53,6 +54,12 @@ def targets_1_2(quick: bool, verdicts: dict):
     print("\n## Targets 1-2: embedding throughput (bench/embed_speed.py)")
     print(embed_speed.format_report(result))
     verdicts["1-2 embedding speed"] = "see the embedding engineer's table above"
+    import openmp_clash
+
+    rows = openmp_clash.run(200 if quick else 600)
+    common.print_table(f"Targets 1-2, in the dashboard's process: plain encode after UMAP + minilm "
+                       f"(load average {common.load_average()})", rows,
+                       "'numba first' = without segkit/openmp.py's preload of torch's OpenMP runtime")
 
 
 def target_3(quick: bool, verdicts: dict):

@@ -6,6 +6,7 @@ metrics -> describe -> export; `segkit.pipeline` strings them together.
 """
 
 from segkit import offline as _offline  # noqa: F401  (must run before any HF import)
+from segkit import openmp as _openmp  # noqa: F401  (must run before numba starts its threads)
 from segkit.errors import SegkitError, SegkitInputError
 
 __version__ = "0.1.0"

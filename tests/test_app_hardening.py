@@ -208,7 +208,7 @@ ODD_BUT_VALID = [
     ("newlines.csv", _quoted_newlines(), 24, "24 rows × 6 columns", None),
     ("dupes.csv", _duplicate_columns(), 24, "24 rows × 6 columns", "duplicate column name 'age' renamed to 'age_1'"),
     ("long.csv", _long_and_mixed(), 24, "24 rows × 6 columns", "longer than 20,000 characters were cut"),
-    ("numbers.csv", _bad_numbers(), 24, "24 rows × 6 columns", "numeric column 'age': 3 cell(s) were not finite"),
+    ("numbers.csv", _bad_numbers(), 24, "24 rows × 6 columns", "numeric column 'age': 3 cell(s) were not numbers"),
     ("conflict.csv", _conflicting_traits(), 24, "24 rows × 6 columns",
      "2 user(s) have different trait values on different rows"),
 ]

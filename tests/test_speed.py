@@ -95,3 +95,20 @@ def test_cluster_threads_setting(monkeypatch):
     assert cluster_threads() is None
     monkeypatch.setenv("SEGKIT_CLUSTER_THREADS", "3")
     assert cluster_threads() == 3
+
+
+def test_umap_warmth_is_tracked_per_neighbour_path(monkeypatch):
+    import threading
+
+    import segkit.reduce.map2d as map2d
+
+    small, large = threading.Event(), threading.Event()
+    monkeypatch.setattr(map2d, "_umap_ready", small)
+    monkeypatch.setattr(map2d, "_umap_large_ready", large)
+    assert not map2d.umap_is_warm(100)
+    small.set()  # the warm-up's first half: exact neighbours only
+    assert map2d.umap_is_warm(100) and map2d.umap_is_warm(map2d.UMAP_APPROXIMATE_FROM - 1)
+    assert not map2d.umap_is_warm(20_000)  # a big upload would still compile pynndescent
+    large.set()
+    assert map2d.umap_is_warm(20_000)
+    assert map2d.warm_up_umap() is None  # both paths compiled: nothing left to start

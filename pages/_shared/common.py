@@ -26,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -283,7 +283,7 @@ def default_map_method() -> str:
 
 @st.cache_resource(show_spinner=False)
 def start_umap_warmup() -> bool:
-    """Compile UMAP (numba, ~35 s) in the background once per server process."""
+    """Compile UMAP (numba, ~40 s in all) in the background once per server process."""
     if default_map_method() == "umap":
         warm_up_umap(blocking=False)
         return True
@@ -410,9 +410,8 @@ def _cluster(space_key: str, config_json: str, _table: UserTable, _embeddings: U
     started = time.perf_counter()
     with limited_threads():
         run = segment_embedded(_table, _embeddings, _config, with_map=False, space=_space)
-    extra = {k: v for k, v in run.result.extra.items() if k != "model"}  # HDBSCAN model: big, unused
     timings = dict(run.timings, total_cheap_step=round(time.perf_counter() - started, 3))
-    return replace(run.result, extra=extra), run.metrics, run.summary, timings
+    return run.result, run.metrics, run.summary, timings
 
 
 @st.cache_data(max_entries=8, ttl=TTL, show_spinner=False)
@@ -727,7 +726,7 @@ def map_refresher(ctx: Context) -> None:
     def _poll() -> None:
         if umap_ready(ctx):
             st.rerun()
-        warm = "" if umap_is_warm() else tr("common.map_compiling")
+        warm = "" if umap_is_warm(ctx.space.fused.matrix.shape[0]) else tr("common.map_compiling")
         st.caption(tr("common.map_pending", warm=warm))
 
     _poll()
