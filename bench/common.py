@@ -34,8 +34,19 @@ def median_seconds(fn, repeat: int = 3) -> tuple[float, object]:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far (Linux reports kB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    """Peak resident memory of this process so far.
+
+    VmHWM from /proc, not getrusage: Linux carries ru_maxrss across exec, so a child
+    started by a big parent (bench/run.py after target 4: 5 GB) reported the parent's
+    peak as its own.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0  # kB
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kB on Linux
 
 
 def load_average() -> str:

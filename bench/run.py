@@ -80,11 +80,21 @@ def target_4(quick: bool, verdicts: dict):
     common.print_table(f"Target 4: live feedback, embeddings cached (load average {common.load_average()})", rows,
                        "K / min_cluster_size change: cached fused+reduced space, cluster + metrics only; "
                        "silhouette on a 2,000-user sample (sil_sample)")
+    def within(selected) -> bool | str:
+        judged = [r for r in selected if r["met"] in ("yes", "NO")]
+        return all(r["met"] == "yes" for r in judged) if judged else "not run"
+
     for n in (20_000, 100_000):
-        live = [r for r in rows if r["users"] == n and r["algorithm"] in ("kmeans", "minibatch_kmeans")
-                and r["change"].startswith("K change")]
-        verdicts[f"4 K change (k-means) at {n:,} users within limit"] = bool(live) and all(r["met"] == "yes"
-                                                                                           for r in live)
+        at_n = [r for r in rows if r["users"] == n]
+        for algorithm in ("kmeans", "minibatch_kmeans", "gmm", "agglomerative"):
+            verdicts[f"4 K change ({algorithm}) at {n:,} users"] = within(
+                r for r in at_n if r["algorithm"] == algorithm and r["change"].startswith("K change"))
+        verdicts[f"4 min_cluster_size change (hdbscan) at {n:,} users"] = within(
+            r for r in at_n if r["change"].startswith("min_cluster_size change"))
+        verdicts[f"4 text weight change (k-means) at {n:,} users"] = within(
+            r for r in at_n if r["algorithm"] == "kmeans" and r["change"].startswith("text weight"))
+        verdicts[f"4 text weight change (hdbscan, UMAP-5) at {n:,} users"] = within(
+            r for r in at_n if r["algorithm"] == "hdbscan" and r["change"] == "text weight change (UMAP-5 + tree)")
 
 
 def target_5(quick: bool, verdicts: dict):
