@@ -7,7 +7,7 @@ embedded once through segkit's cache; 100,000 users are resampled from them with
 
 * "K / min_cluster_size change": the fused+reduced space is cached (it depends only on
   text weight and reducer), so only cluster_space + evaluate run (labels + metrics).
-  Agglomerative and HDBSCAN keep their tree per space (segkit.cluster.tree_cache): the
+  Agglomerative and HDBSCAN keep their tree per space (segkit.derived_cache): the
   first fit builds it (its own row), a K / min_cluster_size change re-reads it.
 * "text weight change": build_space (fuse + PCA) + cluster + evaluate.
 * "auto K": the K sweep 2..15 (on a subsample, see segkit.metrics.sweep) + the final fit.

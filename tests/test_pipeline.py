@@ -136,6 +136,26 @@ def test_keywords_are_distinctive_and_names_unique():
     assert len(set(names.values())) == 2
 
 
+def test_keywords_count_words_once_per_set_of_texts(monkeypatch):
+    import segkit.describe.keywords as keywords_module
+
+    texts = (["battery charger battery usb"] * 6 + ["serum cream skin serum"] * 6
+             + ["tent stove hiking tent"] * 6)
+    by_topic = np.repeat([0, 1, 2], 6)
+    merged = np.repeat([0, 0, 1], 6)
+    keywords_module._term_counts.clear()
+    fresh = {k: segment_keywords(texts, labels) for k, labels in (("three", by_topic), ("two", merged))}
+    calls = []
+    real_tokenize = keywords_module.tokenize
+    monkeypatch.setattr(keywords_module, "tokenize", lambda text: calls.append(text) or real_tokenize(text))
+    again = {k: segment_keywords(texts, labels) for k, labels in (("three", by_topic), ("two", merged))}
+    assert calls == []  # counts reused: nothing tokenised again for new segments
+    assert again == fresh
+    assert again["two"] != again["three"]
+    segment_keywords([*texts, "a brand new review about shoes"], np.append(by_topic, 2))
+    assert calls  # other texts are counted afresh
+
+
 def test_chinese_keywords():
     texts = ["这款手机电池续航很好，拍照清晰"] * 4 + ["这件连衣裙面料舒服，尺码合适"] * 4
     labels = np.array([0] * 4 + [1] * 4)

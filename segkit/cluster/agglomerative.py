@@ -12,11 +12,11 @@ from scipy.cluster.hierarchy import linkage
 
 from segkit.cluster.base import Clusterer, cluster_means, distance_confidence
 from segkit.cluster.kmeans import K_SPEC
-from segkit.cluster.tree_cache import TreeCache
+from segkit.derived_cache import DerivedCache
 from segkit.params import ParamSpec
 
 # A 20,000-user tree is 20k x 4 floats (0.6 MB); 4 keeps a few settings warm.
-merge_trees = TreeCache(max_entries=4)
+merge_trees = DerivedCache(max_entries=4)
 
 
 def merge_tree(matrix: np.ndarray, method: str) -> np.ndarray:

@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.cluster import DBSCAN
 
 from segkit.cluster.base import Clusterer
-from segkit.cluster.tree_cache import TreeCache
+from segkit.derived_cache import DerivedCache
 from segkit.errors import SegkitInputError
 from segkit.params import ParamSpec
 
@@ -64,7 +64,7 @@ class HdbscanClusterer(Clusterer):
 # only; min_cluster_size and the selection method just condense and read it. Keeping it
 # turns a min_cluster_size move from a full fit (0.5 s at 20k users, ~10 s at 100k) into
 # a re-condense (~50 ms / ~300 ms). 100k users: 100k x 4 floats (3 MB) per tree.
-single_linkage_trees = TreeCache(max_entries=4)
+single_linkage_trees = DerivedCache(max_entries=4)
 
 
 def _hdbscan_model(min_samples: int, algorithm: str, **selection):
