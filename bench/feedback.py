@@ -33,7 +33,7 @@ from segkit.config import RunConfig
 from segkit.io.roles import ColumnRoles
 from segkit.metrics.internal import internal_metrics  # noqa: F401
 from segkit.metrics.sweep import k_sweep
-from segkit.pipeline import build_space, cluster_space, evaluate
+from segkit.pipeline import build_space, cluster_space, evaluate, segment_embedded
 from segkit.reduce.map2d import warm_up_umap
 
 ROLES = ColumnRoles(text_cols=("text",), user_col="user_id", numeric_cols=("age", "rating"), label_col="label")
@@ -98,6 +98,14 @@ def run(sizes=(20_000, 100_000), quick: bool = False, embedder: str | None = Non
                     lambda: live_step(table, embeddings, space, config.with_changes(algorithm_params={"k": k})),
                     1 if algorithm == "agglomerative" else repeat)
                 add(algorithm, f"K change (K={k})", seconds, metrics)
+        # What the dashboard reruns on a K move: clustering, metrics and the segment
+        # descriptions (keywords, representatives, profiles); word counts are cached per texts.
+        segment_embedded(table, embeddings, base, with_map=False, space=space)  # first describe counts words
+        for k in (5, 8):
+            seconds, run_ = median_seconds(lambda: segment_embedded(
+                table, embeddings, base.with_changes(algorithm_params={"k": k}), with_map=False, space=space), repeat)
+            add("kmeans", f"K change + descriptions (K={k})", seconds, run_.metrics,
+                f"as the dashboard: describe {run_.timings.get('describe', float('nan')):.3f} s of it")
         w_config = base.with_changes(text_weight=0.5)
         seconds, (_, metrics) = median_seconds(
             lambda: live_step(table, embeddings, build_space(table, embeddings, w_config), w_config), repeat)

@@ -16,6 +16,11 @@ from segkit.tokenize import tokenize
 _term_counts = DerivedCache(max_entries=2)
 
 
+def clear_term_counts() -> None:
+    """Forget counted texts (benchmarks measuring a cold start; tests)."""
+    _term_counts.clear()
+
+
 def term_counts(texts: list[str], ngram_max: int = 2) -> tuple[sp.csr_matrix, np.ndarray] | None:
     """(document-term counts, vocabulary) for `texts`, or None when no text has a usable word."""
     def build():
