@@ -49,13 +49,20 @@ class HdbscanClusterer(Clusterer):
             "cluster_selection_epsilon": self.params["cluster_selection_epsilon"],
             "cluster_selection_method": self.params["cluster_selection_method"],
         }
+        fits = []
+
+        def fit_whole():
+            fits.append(_hdbscan_model(min_samples, algorithm, **selection).fit(data))
+            return fits[-1]
+
         relabel = _tree_to_labels()
-        if relabel is None:  # an hdbscan without the split API: fit whole every time
-            model = _hdbscan_model(min_samples, algorithm, **selection).fit(data)
+        tree = None if relabel is None else single_linkage_trees.get_or_build(
+            data, ("hdbscan", min_samples, algorithm), lambda: fit_whole().single_linkage_tree_.to_numpy())
+        if relabel is None or fits:
+            # No split API (fit whole every time), or the tree was just built by a full
+            # fit that already holds this setting's labels: no second condense.
+            model = fits[-1] if fits else fit_whole()
             return model.labels_, model.probabilities_, None, {}
-        tree = single_linkage_trees.get_or_build(
-            data, ("hdbscan", min_samples, algorithm),
-            lambda: _hdbscan_model(min_samples, algorithm, **selection).fit(data).single_linkage_tree_.to_numpy())
         labels, probabilities, *_ = relabel(data, tree, **selection)
         return labels, probabilities, None, {}
 
