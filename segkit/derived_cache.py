@@ -58,6 +58,3 @@ class DerivedCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-
-    def __len__(self) -> int:
-        return len(self._entries)

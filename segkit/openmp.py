@@ -3,10 +3,10 @@
 numba (under UMAP and pynndescent) starts its OpenMP thread pool from the system's
 libgomp; torch's wheel ships its own copy. Whichever is loaded first serves both (same
 soname), and when it is the system one, torch's multi-threaded work later in the same
-process ran ~20x slower: plain sentence-transformers encode of 600 reviews took 26.5 s
-after a UMAP fit and a `minilm` embedding instead of 1.3 s, and distilling the static
-model 164 s instead of 14 s (2 cores; /tmp repro scripts, see bench/README.md). The
-dashboard does exactly that sequence. Loading torch's runtime first (a dlopen: torch
+process ran 16-35x slower: plain sentence-transformers encode of 600 reviews took
+36-53 s after a UMAP fit and a `minilm` embedding instead of 1.5-2.2 s, and distilling
+the static model 164 s instead of 14 s (2 cores; bench/openmp_clash.py). The dashboard
+does exactly that sequence. Loading torch's runtime first (a dlopen: torch
 itself is not imported) removes the slowdown.
 """
 
