@@ -61,3 +61,39 @@ def yelp(n: int | None = None, seed: int = 0) -> pd.DataFrame:
 TEXT_ONLY_ROLES = ColumnRoles(text_cols=("text",), label_col="label")
 
 DATASETS = {"ag_news_test": ag_news, "womens_clothing": womens_clothing}
+
+
+def womens_clothing_classes(n: int | None = 4000, seed: int = 0) -> pd.DataFrame:
+    """The same texts as `womens_clothing`, labelled by the finer Class Name (20 classes)."""
+    raw = pd.read_csv(DATA_ROOT / "womens_clothing" / "womens_clothing_reviews.csv")
+    raw = raw.dropna(subset=["Review Text", "Department Name", "Class Name"])
+    title = raw["Title"].fillna("").astype(str)
+    text = np.where(title.str.len() > 0, title + ". " + raw["Review Text"].astype(str), raw["Review Text"].astype(str))
+    frame = pd.DataFrame({"text": text, "label": raw["Class Name"].astype(str),
+                          "department": raw["Department Name"].astype(str)})
+    return stratified_sample(frame, "department", n, seed)
+
+
+def zh_tnews(n: int | None = None, seed: int = 0) -> pd.DataFrame:
+    """tnews dev: Chinese news titles, 15 categories (label_desc)."""
+    raw = pd.read_json(DATA_ROOT / "zh_tnews_dev" / "tnews_dev.json", lines=True)
+    frame = pd.DataFrame({"text": raw["sentence"].astype(str), "label": raw["label_desc"].astype(str)})
+    return stratified_sample(frame, "label", n, seed)
+
+
+def amazon_reviews() -> pd.DataFrame:
+    """Amazon musical instruments 5-core: one row per review (10,261), users by reviewerID.
+
+    Unlabelled for topics; `rating` is the star rating, `time` the review's Unix time.
+    """
+    raw = pd.read_json(DATA_ROOT / "amazon_musical_instruments_5core" / "reviews_Musical_Instruments_5.json.gz",
+                       lines=True)
+    summary = raw["summary"].fillna("").astype(str)
+    body = raw["reviewText"].fillna("").astype(str)
+    text = np.where(summary.str.len() > 0, summary + ". " + body, body)
+    return pd.DataFrame({"user_id": raw["reviewerID"].astype(str), "item_id": raw["asin"].astype(str),
+                         "text": text, "rating": raw["overall"].astype(float),
+                         "time": raw["unixReviewTime"].astype("int64")})
+
+
+AMAZON_ROLES = ColumnRoles(text_cols=("text",), user_col="user_id")

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from pages._shared.common import (
+    auto_embedder,
     available_embedders,
     build_context,
     default_run_name,
@@ -105,22 +106,28 @@ controls, results = st.columns([1, 2.3], gap="large")
 # ================================================================== controls
 with controls:
     st.subheader(tr("seg.text_vectors"), help=tr("seg.text_vectors_help"))
-    options = available_embedders(dataset)
+    options = ["auto", *available_embedders(dataset)]
     if s["embedder"] not in options:
-        s["embedder"] = "tfidf"
+        s["embedder"] = "auto"
     st.session_state.setdefault("seg_embedder_choice", s["embedder"])
     if st.session_state["seg_embedder_choice"] not in options:
         st.session_state["seg_embedder_choice"] = s["embedder"]
-    choice = st.selectbox(tr("seg.embedder"), options, key="seg_embedder_choice", help=tr("seg.embedder_help"))
+    auto = auto_embedder(dataset)
+    choice = st.selectbox(tr("seg.embedder"), options, key="seg_embedder_choice", help=tr("seg.embedder_help"),
+                          format_func=lambda n: tr("seg.auto_option", embedder=auto.name) if n == "auto" else n)
+    if choice == "auto":
+        st.caption(tr("seg.auto_reason", embedder=md(auto.name), reason=md(auto.reason)))
     because = st.session_state.get("sk_embedder_reason")
-    if because and because.get("dataset_key") == dataset.key and s["embedder"] == because["embedder"]:
+    in_use = auto.name if s["embedder"] == "auto" else s["embedder"]
+    if because and because.get("dataset_key") == dataset.key and in_use == because["embedder"]:
         why = "lang.why_multilingual" if because["embedder"] == "multilingual" else "lang.why_other"
         st.info(tr(why, label=language_label_text(because["label"]), embedder=md(because["embedder"])),
                 icon=":material/translate:")
         st.caption(tr("lang.reason_details", reason=md(because["reason"])))
-    expected = embedder_expected_seconds(choice, n_texts)
-    ready = is_embedded(dataset, choice)
-    st.caption(f"{md(embedder_description(choice))}  \n"
+    resolved = auto.name if choice == "auto" else choice
+    expected = embedder_expected_seconds(resolved, n_texts)
+    ready = is_embedded(dataset, resolved)
+    st.caption(f"{md(embedder_description(resolved))}  \n"
                + (tr("seg.ready") if ready else
                   tr("seg.expected", n=f"{n_texts:,}", time=human_seconds(expected))))
     if choice != s["embedder"]:

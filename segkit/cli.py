@@ -33,7 +33,8 @@ def _add_input_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--categorical-cols", action="append", help="comma-separated categorical traits")
     parser.add_argument("--label-col", help="ground-truth column: adds ARI/NMI (never used to segment)")
     parser.add_argument("--vector-cols", action="append", help="comma-separated precomputed vector columns")
-    parser.add_argument("--embedder", help="tfidf (default), minilm, static, multilingual, precomputed")
+    parser.add_argument("--embedder", help="minilm, tfidf, static, multilingual, precomputed; default: minilm "
+                        "(multilingual for Chinese text, static when MiniLM would take over 10 min)")
     parser.add_argument("--text-weight", type=float, help="0..1: what users write vs how they behave (0.7)")
     parser.add_argument("--reducer", help="auto (default), none, pca, umap")
     parser.add_argument("--n-components", type=int, help="dimensions kept by the reducer")
@@ -140,12 +141,14 @@ def config_from_args(args, frame) -> RunConfig:  # noqa: F821
         algorithm_params["min_cluster_size"] = args.min_cluster_size
     reducer_params = {"n_components": args.n_components} if args.n_components else {}
     embedder = args.embedder or ("precomputed" if roles.vector_cols and not args.text_col else None)
-    if embedder is None:  # tfidf for English/Latin text, the multilingual model for Chinese or mixed text
-        from segkit.io.language import default_embedder_for
+    if embedder is None:  # the default rule: MiniLM, multilingual for Chinese, static when too slow
+        from segkit.embed.choice import choose_embedder
+        from segkit.io.language import texts_of
 
-        embedder, reason = default_embedder_for(frame, roles.text_cols)
+        choice = choose_embedder(texts_of(frame, roles.text_cols))
+        embedder = choice.name
         if not args.quiet:
-            print(f"embedder: {embedder}. {reason}", file=sys.stderr)
+            print(f"embedder: {embedder}. {choice.reason} (--embedder tfidf is faster)", file=sys.stderr)
     values = dict(roles=roles, embedder=embedder, algorithm_params=algorithm_params,
                   reducer_params=reducer_params, input_path=str(Path(args.input).resolve()))
     for name, value in (("text_weight", args.text_weight), ("reducer", args.reducer),
@@ -214,7 +217,8 @@ def cmd_segment(args) -> int:
         log(f"note: {note}")
     metrics = run.metrics
     if "auto_k" in metrics:
-        print(f"automatic K = {metrics['auto_k']} ({metrics['auto_k_rule']})")
+        print(f"automatic K = {metrics['auto_k']}. {metrics.get('auto_k_note', '')} "
+              f"Rule: {metrics['auto_k_rule']}.")
     print(f"users segmented: {metrics['n_users_segmented']} of {metrics['n_users_total']}; "
           f"segments: {metrics['n_segments']}; noise share: {metrics['noise_share']:.3f}")
     sample = metrics.get("silhouette_sample_size")
@@ -257,7 +261,7 @@ def cmd_sweep(args) -> int:
     from segkit.embed.cache import EmbeddingCache
     from segkit.io.prepare import prepare_users
     from segkit.io.read import read_table
-    from segkit.metrics.sweep import choose_k, k_sweep
+    from segkit.metrics.sweep import auto_k_from_sweep, k_sweep
     from segkit.pipeline import build_space, embed_users
 
     if args.input is None:
@@ -277,7 +281,11 @@ def cmd_sweep(args) -> int:
     algorithm = config.algorithm if config.algorithm in ("kmeans", "minibatch_kmeans", "agglomerative", "gmm") else "kmeans"
     sweep = k_sweep(space.matrix, range(args.k_min, args.k_max + 1), algorithm, seed=config.seed)
     print(sweep.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    print(f"suggested K: {choose_k(sweep)} (highest silhouette)")
+    if algorithm == "kmeans":
+        chosen = auto_k_from_sweep(sweep)
+        print(f"suggested K: {chosen.k}. {chosen.note}")
+    else:
+        print(f"suggested K: {auto_k_from_sweep(sweep).k} (highest silhouette)")
     return 0
 
 

@@ -15,7 +15,7 @@ CONFIG_FORMAT = "segkit-run/1"
 @dataclass(frozen=True)
 class RunConfig:
     roles: ColumnRoles
-    embedder: str = "tfidf"
+    embedder: str = "auto"  # auto: segkit.embed.choice picks (MiniLM; multilingual for Chinese)
     embedder_params: dict = field(default_factory=dict)
     text_weight: float = 0.7
     reducer: str = "auto"  # auto: UMAP for density methods, PCA otherwise

@@ -592,6 +592,16 @@ EN: dict[str, str] = {
     "report.sil_reasonable": "reasonable separation",
     "report.sil_weak": "weak but typical for text",
     "report.sil_little": "little structure",
+    "common.preview_note": "These are **preview segments** from {preview}, shown at once. {embedder} segments by "
+                           "meaning and gives better segments: it is embedding in the background and its segments "
+                           "replace these when ready, without a click.",
+    "common.preview_progress": "{embedder}: {done} of {total} texts · {eta} left",
+    "common.preview_keep": "Stop {embedder} and keep the {preview} preview",
+    "common.preview_failed": "{embedder} could not finish ({error}); the {preview} preview segments stay. Choose an "
+                             "embedder on the Segment page to try again.",
+    "common.swapped": "Segments now use **{embedder}**; they replaced the {preview} preview.",
+    "seg.auto_option": "auto: {embedder}",
+    "seg.auto_reason": "**Automatic choice: {embedder}.** {reason}",
 }
 
 ZH: dict[str, str] = {
@@ -1109,6 +1119,14 @@ ZH: dict[str, str] = {
     "report.sil_reasonable": "分离程度尚可",
     "report.sil_weak": "较弱，但对文本而言属于常见水平",
     "report.sil_little": "几乎没有结构",
+    "common.preview_note": "这是用 {preview} 立即得到的**预览分群**。{embedder} 按语义理解文本，分群更好："
+                           "它正在后台向量化，完成后自动替换这些分群，无需点击。",
+    "common.preview_progress": "{embedder}：{done} / {total} 条文本 · 剩余{eta}",
+    "common.preview_keep": "停止 {embedder}，保留 {preview} 预览",
+    "common.preview_failed": "{embedder} 未能完成（{error}）；保留 {preview} 预览分群。可在“分群”页重新选择向量化模型再试。",
+    "common.swapped": "分群现在使用 **{embedder}**，已替换 {preview} 预览。",
+    "seg.auto_option": "自动：{embedder}",
+    "seg.auto_reason": "**自动选择：{embedder}。** {reason}",
 }
 
 MESSAGES: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}

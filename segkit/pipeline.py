@@ -17,7 +17,8 @@ from segkit.cluster.registry import CLUSTERERS, get_clusterer
 from segkit.config import RunConfig
 from segkit.describe.summary import SegmentSummary, describe_segments
 from segkit.embed.base import ProgressCallback
-from segkit.embed.cache import EmbeddingCache, embed_with_cache
+from segkit.embed.cache import EmbeddingCache, embed_with_cache, is_cached
+from segkit.embed.choice import AUTO, EmbedderChoice, choose_embedder
 from segkit.embed.precomputed import PrecomputedEmbedder
 from segkit.embed.registry import get_embedder
 from segkit.errors import SegkitInputError
@@ -25,7 +26,7 @@ from segkit.fuse.fusion import FusedFeatures, fuse_features
 from segkit.io.prepare import UserTable, prepare_users
 from segkit.metrics.external import external_metrics
 from segkit.metrics.internal import internal_metrics
-from segkit.metrics.sweep import AUTO_K_RULE, choose_k, default_k_range, k_sweep
+from segkit.metrics.sweep import AUTO_K_RULE, auto_k
 from segkit.reduce.map2d import project_2d
 from segkit.reduce.registry import get_reducer
 from segkit.threads import limited_threads
@@ -84,6 +85,19 @@ class StageClock:
         self._last = now
 
 
+def rows_to_embed(table: UserTable) -> np.ndarray:
+    """Per input row: does it have text and a user (the rows whose texts get embedded)."""
+    return np.array([bool(t) for t in table.row_texts], dtype=bool) & (table.row_user >= 0)
+
+
+def embeddings_cached(table: UserTable, embedder_name: str, cache: EmbeddingCache | None,
+                      embedder_params: dict | None = None) -> bool:
+    """Whether `embed_users` would find every vector in `cache` (nothing to compute)."""
+    embedder = get_embedder(embedder_name, **(embedder_params or {}))
+    texts = [table.row_texts[i] for i in np.flatnonzero(rows_to_embed(table))]
+    return is_cached(embedder, texts, cache)
+
+
 def embed_users(table: UserTable, embedder_name: str, embedder_params: dict | None = None,
                 cache: EmbeddingCache | None = None,
                 progress: ProgressCallback | None = None, frame: pd.DataFrame | None = None) -> UserEmbeddings:
@@ -96,7 +110,7 @@ def embed_users(table: UserTable, embedder_name: str, embedder_params: dict | No
         usable = row_ok & (table.row_user >= 0)
     else:
         embedder = get_embedder(embedder_name, **(embedder_params or {}))
-        usable = np.array([bool(t) for t in table.row_texts]) & (table.row_user >= 0)
+        usable = rows_to_embed(table)
         texts = [table.row_texts[i] for i in np.flatnonzero(usable)]
         if not texts:
             raise SegkitInputError("No row has text to embed.")
@@ -165,12 +179,13 @@ def cluster_space(space: ClusterSpace, config: RunConfig) -> tuple[ClusteringRes
     if clusterer_class.uses_k and params.get("k") in (None, "auto"):
         if n < 3:
             raise SegkitInputError(f"Segmenting needs at least 3 users with text to choose K; there are {n}.")
-        sweep = k_sweep(space.matrix, default_k_range(min(n, distinct + 1), config.k_max), "kmeans",
-                        seed=config.seed)
-        params["k"] = choose_k(sweep)
-        info["auto_k"] = params["k"]
+        chosen = auto_k(space.matrix, config.k_max, config.seed, n_distinct=distinct)
+        params["k"] = chosen.k
+        info["auto_k"] = chosen.k
         info["auto_k_rule"] = AUTO_K_RULE.format(k_max=min(config.k_max, n - 1), sample=2000)
-        info["k_sweep"] = sweep
+        info["auto_k_strength"] = chosen.strength
+        info["auto_k_note"] = chosen.note
+        info["k_sweep"] = chosen.sweep
     clusterer = get_clusterer(config.algorithm, **params)
     with limited_threads():
         result = clusterer.fit(space.matrix, seed=config.seed)
@@ -208,15 +223,31 @@ def evaluate(space: ClusterSpace, result: ClusteringResult, table: UserTable,
     return metrics
 
 
+def resolve_embedder(config: RunConfig, table: UserTable) -> tuple[RunConfig, EmbedderChoice | None]:
+    """The config with "auto" replaced by the embedder the default rule picks for this table
+    (segkit.embed.choice), and that choice; a named embedder is kept as it is."""
+    if config.embedder != AUTO:
+        return config, None
+    if table.roles.vector_cols and not table.roles.text_cols:
+        choice = EmbedderChoice("precomputed", "The table has vector columns and no text column.", 0.0, "")
+    else:
+        choice = choose_embedder(table.row_texts)
+    return config.with_changes(embedder=choice.name), choice
+
+
 def run_segmentation(frame: pd.DataFrame, config: RunConfig, cache: EmbeddingCache | None = None,
                      progress: ProgressCallback | None = None, with_map: bool = True,
                      names: dict[int, str] | None = None) -> SegmentationRun:
     clock = StageClock()
     table = prepare_users(frame, config.roles)
+    config, choice = resolve_embedder(config, table)
     clock.lap("prepare")
     embeddings = embed_users(table, config.embedder, config.embedder_params, cache, progress, frame)
     clock.lap("embed")
-    return segment_embedded(table, embeddings, config, with_map=with_map, names=names, timings=clock.timings)
+    run = segment_embedded(table, embeddings, config, with_map=with_map, names=names, timings=clock.timings)
+    if choice is not None:
+        run.metrics["embedder_reason"] = choice.reason
+    return run
 
 
 def segment_embedded(table: UserTable, embeddings: UserEmbeddings, config: RunConfig,

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from segkit.embed.registry import EMBEDDERS
+
+# The default embedder rule picks MiniLM, which would make every test that leaves the
+# embedder unnamed load a model. Tests get TF-IDF as the default (inherited by the CLI
+# and dashboard subprocesses they start); tests of the rule itself and of the
+# preview -> MiniLM swap remove this with monkeypatch.delenv("SEGKIT_EMBEDDER").
+os.environ.setdefault("SEGKIT_EMBEDDER", "tfidf")
 
 TOPICS = {
     "sport": "running trail shoes marathon training grip knee pace miles hiking boots",

@@ -22,6 +22,7 @@ import os
 import runpy
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -36,18 +37,27 @@ import streamlit as st
 from segkit.cluster.registry import CLUSTERERS
 from segkit.config import RunConfig
 from segkit.edits import apply_merges, edited_run, names_after_merges
+from segkit.embed.background import EmbedJobs, JobStatus
 from segkit.embed.cache import EmbeddingCache
+from segkit.embed.choice import (
+    AUTO,
+    PREVIEW_EMBEDDER,
+    EmbedderChoice,
+    choose_embedder,
+    needs_preview,
+)
 from segkit.embed.registry import EMBEDDERS, get_embedder
 from segkit.errors import SegkitInputError
 from segkit.i18n import LANGUAGES, chart_phrase, language_label, normalize_lang, t
 from segkit.io import ColumnRoles, LoadedTable, UserTable, infer_roles, prepare_users, read_table
-from segkit.metrics.sweep import default_k_range, k_sweep
+from segkit.metrics.sweep import auto_k
 from segkit.pipeline import (
     ClusterSpace,
     SegmentationRun,
     UserEmbeddings,
     build_space,
     embed_users,
+    embeddings_cached,
     resolve_reducer,
     segment_embedded,
 )
@@ -64,7 +74,7 @@ NONE_USER = "(each row is its own user)"
 NONE_LABEL = "(none)"
 
 DEFAULT_SETTINGS: dict = {
-    "embedder": "tfidf",
+    "embedder": "auto",  # segkit.embed.choice's rule; slow choices run behind a TF-IDF preview
     "text_weight": 0.7,
     "reducer": "auto",
     "reducer_params": {},  # reducer name -> {param: value}
@@ -204,8 +214,9 @@ def adopt_language_default(dataset: Dataset) -> None:
     summary, (embedder, reason) = language_report(dataset)
     if summary.mostly_english or summary.n_texts == 0:
         return
-    settings()["embedder"] = embedder
-    st.session_state["seg_embedder_choice"] = embedder
+    if settings()["embedder"] != AUTO:  # "auto" already follows the language (segkit.embed.choice)
+        settings()["embedder"] = embedder
+        st.session_state["seg_embedder_choice"] = embedder
     st.session_state["sk_embedder_reason"] = {"dataset_key": dataset.key, "embedder": embedder,
                                               "label": summary.label, "reason": reason}
 
@@ -301,6 +312,16 @@ def disk_cache() -> EmbeddingCache:
     return EmbeddingCache()
 
 
+@st.cache_resource(show_spinner=False)
+def embed_jobs() -> EmbedJobs:
+    """Background embeddings (MiniLM behind a preview), shared by sessions, keyed by content."""
+    return EmbedJobs()
+
+
+def session_id() -> str:
+    return st.session_state.setdefault("sk_session_id", uuid.uuid4().hex)
+
+
 class MapJobs:
     """UMAP maps computed on one background thread, keyed by content.
 
@@ -393,15 +414,10 @@ def _space(space_key: str, _table: UserTable, _embeddings: UserEmbeddings, _conf
 @st.cache_data(max_entries=12, ttl=TTL, show_spinner=False)
 def _k_sweep(space_key: str, k_max: int, seed: int, _matrix: np.ndarray) -> pd.DataFrame:
     """The K-means sweep behind automatic K (same range rule as segkit.pipeline.cluster_space)."""
-    n = _matrix.shape[0]
-    try:
-        from segkit.pipeline import count_distinct_points
+    from segkit.pipeline import count_distinct_points
 
-        n = min(n, count_distinct_points(_matrix) + 1)
-    except ImportError:  # older library: every user counts
-        pass
     with limited_threads():
-        return k_sweep(_matrix, default_k_range(n, k_max), "kmeans", seed=seed)
+        return auto_k(_matrix, k_max, seed, n_distinct=count_distinct_points(_matrix)).sweep
 
 
 @st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
@@ -559,6 +575,64 @@ def embeddings_for(dataset: Dataset, table: UserTable, embedder: str) -> UserEmb
                  lambda: _embed(dataset.key, dataset.roles_json, embedder, table, dataset.frame))
 
 
+def auto_embedder(dataset: Dataset) -> EmbedderChoice:
+    """The default rule's embedder for this dataset (segkit.embed.choice), once per dataset."""
+    def choose() -> EmbedderChoice:
+        if dataset.roles.vector_cols and not dataset.roles.text_cols:
+            return EmbedderChoice("precomputed", "The table has vector columns and no text column.", 0.0, "")
+        from segkit.io.language import texts_of
+
+        return choose_embedder(texts_of(dataset.frame, dataset.roles.text_cols))
+
+    return _memo(f"auto_embedder|{dataset.key}|{dataset.roles_json}", choose)
+
+
+def wanted_embedder(dataset: Dataset, s: dict | None = None) -> str:
+    """The embedder the session's settings ask for, with "auto" resolved for this dataset."""
+    name = (s or settings())["embedder"]
+    return auto_embedder(dataset).name if name == AUTO else name
+
+
+@dataclass(frozen=True)
+class Preview:
+    """Segments shown from the fast preview embedder while `wanted` embeds in the background."""
+
+    wanted: str
+    job_key: str
+    status: JobStatus
+
+
+def _background_embedding(dataset: Dataset, table: UserTable, wanted: str) -> tuple[UserEmbeddings | None,
+                                                                                     Preview | None]:
+    """(embeddings, None) when `wanted`'s vectors are ready; (None, preview state) while its
+    background job runs or after it failed or was cancelled."""
+    memo_key = f"emb|{embedding_key(dataset, wanted)}"
+    if memo_key in st.session_state["sk_memo"]:
+        return st.session_state["sk_memo"][memo_key], None
+    if embeddings_cached(table, wanted, disk_cache()):
+        return embeddings_for(dataset, table, wanted), None
+    job_key = embedding_key(dataset, wanted)
+    n_texts = sum(1 for t in table.row_texts if t)
+    frame = dataset.frame
+
+    def work(progress):
+        with limited_threads():
+            return embed_users(table, wanted, {}, cache=disk_cache(), progress=progress, frame=frame)
+
+    job = embed_jobs().start(job_key, session_id(), work, embedder_expected_seconds(wanted, n_texts))
+    status = job.status()
+    if status.state == "done":
+        return _memo(memo_key, job.future.result), None
+    return None, Preview(wanted, job_key, status)
+
+
+def cancel_background_embedding(preview: Preview) -> None:
+    """Stop waiting for the slow embedder and keep the preview's embedder from now on."""
+    embed_jobs().cancel(preview.job_key, session_id())
+    settings()["embedder"] = PREVIEW_EMBEDDER
+    st.session_state["seg_embedder_choice"] = PREVIEW_EMBEDDER
+
+
 def config_from_settings(dataset: Dataset, s: dict | None = None) -> RunConfig:
     s = s if s is not None else settings()
     algorithm = s["algorithm"]
@@ -572,7 +646,7 @@ def config_from_settings(dataset: Dataset, s: dict | None = None) -> RunConfig:
     reducer_params = dict(s["reducer_params"].get(reducer, {})) if reducer != "auto" else {}
     return RunConfig(
         roles=dataset.roles,
-        embedder=s["embedder"],
+        embedder=wanted_embedder(dataset, s),
         text_weight=float(s["text_weight"]),
         reducer=reducer,
         reducer_params=reducer_params,
@@ -602,6 +676,7 @@ class Context:
     k_sweep: pd.DataFrame | None
     map_method: str  # what the attached map is: "umap" or "pca"
     map_pending: bool  # a UMAP map is being computed in the background
+    preview: Preview | None = None  # set while these are preview segments (the better embedder is on its way)
 
     @property
     def density(self) -> bool:
@@ -624,7 +699,10 @@ def _memo_or_spin(key: str, message: str, compute):
 def build_context(show_errors: bool = True) -> Context | None:
     """Compute (or fetch) the current segmentation; shows a friendly error and returns None on bad input."""
     try:
-        return _build_context()
+        ctx = _build_context()
+        if show_errors:
+            preview_banner(ctx)
+        return ctx
     except SegkitInputError as exc:
         if show_errors:
             st.error(md(exc), icon=":material/error:")
@@ -636,7 +714,7 @@ def build_context(show_errors: bool = True) -> Context | None:
         if show_errors:
             st.error(tr("common.failed", error=type(exc).__name__, detail=md(exc)), icon=":material/error:")
             s = settings()
-            if s["embedder"] != "tfidf":
+            if wanted_embedder(ensure_dataset(), s) != "tfidf":
                 def _back() -> None:
                     s["embedder"] = "tfidf"
                     st.session_state["seg_embedder_choice"] = "tfidf"
@@ -649,7 +727,14 @@ def _build_context() -> Context:
     dataset = ensure_dataset()
     config = config_from_settings(dataset)
     table = user_table(dataset)
-    embeddings = embeddings_for(dataset, table, config.embedder)
+    preview = None
+    if needs_preview(config.embedder):
+        embeddings, preview = _background_embedding(dataset, table, config.embedder)
+        if preview is not None:
+            config = config.with_changes(embedder=PREVIEW_EMBEDDER)
+            embeddings = embeddings_for(dataset, table, PREVIEW_EMBEDDER)
+    else:
+        embeddings = embeddings_for(dataset, table, config.embedder)
     if len(embeddings.user_index) < 3:
         raise SegkitInputError(tr("common.too_few_users", n=len(embeddings.user_index)))
     space_key = _space_key(dataset, config)
@@ -680,7 +765,8 @@ def _build_context() -> Context:
     coords, map_method, pending = current_map(fused_key, space, config.seed)
     run = SegmentationRun(config, table, embeddings, space, result, metrics, summary, coords, timings)
     ctx = Context(dataset, table, embeddings, space, config, run, run_key, space_key, fused_key, sweep,
-                  map_method, pending)
+                  map_method, pending, preview)
+    _note_swap(ctx)
     st.session_state["sk_last"] = {
         "run_key": run_key,
         "algorithm": spec.label or config.algorithm,
@@ -696,6 +782,53 @@ def _build_context() -> Context:
         "map_pending": pending,
     }
     return ctx
+
+
+def _note_swap(ctx: Context) -> None:
+    """Remember that this session saw a preview, so the swap to the better segments is announced."""
+    ss = st.session_state
+    if ctx.preview is not None:
+        ss["sk_preview_wait"] = {"dataset": ctx.dataset.key, "wanted": ctx.preview.wanted}
+        ss["sk_swap_note"] = None
+        return
+    waiting = ss.get("sk_preview_wait")
+    if waiting and waiting["dataset"] == ctx.dataset.key and waiting["wanted"] == ctx.config.embedder:
+        ss["sk_swap_note"] = {"dataset": ctx.dataset.key, "embedder": ctx.config.embedder}
+    ss["sk_preview_wait"] = None
+
+
+def preview_banner(ctx: Context) -> None:
+    """Preview segments: progress and ETA of the better embedder, a way to stop it, the swap note."""
+    note = st.session_state.get("sk_swap_note")
+    if ctx.preview is None:
+        if note and note["dataset"] == ctx.dataset.key and note["embedder"] == ctx.config.embedder:
+            st.success(tr("common.swapped", embedder=note["embedder"], preview=PREVIEW_EMBEDDER),
+                       icon=":material/auto_awesome:")
+        return
+    preview = ctx.preview
+    if preview.status.state == "failed":
+        st.warning(tr("common.preview_failed", embedder=preview.wanted, preview=PREVIEW_EMBEDDER,
+                      error=md(preview.status.error)), icon=":material/warning:")
+        return
+
+    @st.fragment(run_every=1.0)
+    def _poll() -> None:
+        job = embed_jobs().get(preview.job_key)
+        status = job.status() if job is not None else preview.status
+        if status.state in ("done", "failed"):
+            st.rerun()
+        eta = human_seconds(status.eta_s) if status.eta_s is not None else tr("common.secs_unknown")
+        st.progress(status.fraction, text=tr("common.preview_progress", embedder=preview.wanted,
+                                             preview=PREVIEW_EMBEDDER, done=f"{status.done:,}",
+                                             total=f"{status.total:,}" if status.total else "…", eta=eta))
+
+    with st.container(border=True):
+        st.info(tr("common.preview_note", embedder=preview.wanted, preview=PREVIEW_EMBEDDER),
+                icon=":material/hourglass_top:")
+        _poll()
+        st.button(tr("common.preview_keep", embedder=preview.wanted, preview=PREVIEW_EMBEDDER),
+                  on_click=cancel_background_embedding, args=(preview,), key="sk_preview_keep",
+                  icon=":material/stop_circle:")
 
 
 def current_map(fused_key: str, space: ClusterSpace, seed: int) -> tuple[np.ndarray, str, bool]:

@@ -77,6 +77,14 @@ class EmbeddingCache:
             raise
 
 
+def is_cached(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache | None) -> bool:
+    """Whether `embed_with_cache` would find these texts' vectors on disk (no loading)."""
+    if cache is None:
+        return False
+    unique = sorted({str(t) for t in texts})  # np.unique's order, which embed_with_cache keys on
+    return cache._path(texts_key(embedder.cache_token(), unique)).is_file()
+
+
 def embed_with_cache(
     embedder: Embedder,
     texts: Sequence[str],

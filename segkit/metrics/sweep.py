@@ -9,6 +9,8 @@ mistakes it for a full-data fit. The final clustering always runs on every user.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -22,10 +24,25 @@ SWEEP_SILHOUETTE_SAMPLE = 2000
 
 # Callers fill {k_max}; a {sample} argument, if given, is ignored (the sweep's own sizes are used).
 AUTO_K_RULE = (
-    "K with the highest silhouette over K = 2..{k_max} (K-means on the clustering space, "
+    "K in 2..{k_max} where K-means' silhouette most exceeds the silhouette K-means gets on "
+    "cluster-free data of the same shape (a Gaussian with the users' mean and covariance); "
     f"swept on a seeded {SWEEP_SAMPLE:,}-user subsample when larger, silhouette on "
-    f"{SWEEP_SILHOUETTE_SAMPLE:,} of those)"
+    f"{SWEEP_SILHOUETTE_SAMPLE:,} of those"
 )
+# Kaufman & Rousseeuw's reading of the silhouette: below 0.25 no substantial structure.
+WEAK_SILHOUETTE = 0.25
+# An excess over the cluster-free reference this small is within its sampling noise
+# (tests/test_auto_k.py measures it on Gaussian data): then no K stands out.
+NO_STRUCTURE_EXCESS = 0.01
+READABLE_K = 6  # the K used when the data shows no grouping at all
+
+
+def gaussian_reference(data: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Cluster-free data of the same shape: a Gaussian with `data`'s mean and covariance."""
+    rng = np.random.default_rng(seed + 7919)
+    data = np.asarray(data, dtype=np.float64)
+    cov = np.atleast_2d(np.cov(data, rowvar=False))
+    return rng.multivariate_normal(data.mean(axis=0), cov, size=data.shape[0], method="eigh").astype(np.float32)
 
 
 def sweep_subsample(n_rows: int, sample_size: int | None, seed: int = 0) -> np.ndarray | None:
@@ -38,7 +55,10 @@ def sweep_subsample(n_rows: int, sample_size: int | None, seed: int = 0) -> np.n
 
 def k_sweep(matrix: np.ndarray, k_values, algorithm: str = "kmeans", params: dict | None = None,
             seed: int = 0, silhouette_sample: int = SWEEP_SILHOUETTE_SAMPLE,
-            sample_size: int | None = SWEEP_SAMPLE) -> pd.DataFrame:
+            sample_size: int | None = SWEEP_SAMPLE, reference: bool = True) -> pd.DataFrame:
+    """Metrics per K on a seeded subsample. With `reference` (K-means only), also the
+    silhouette on cluster-free data of the same shape and the excess over it, which the
+    automatic K rule ranks by."""
     if not CLUSTERERS.get(algorithm) or not CLUSTERERS[algorithm].uses_k:
         raise SegkitInputError(f"A K sweep needs an algorithm with K; '{algorithm}' has none.")
     matrix = np.asarray(matrix, dtype=np.float32)
@@ -50,6 +70,10 @@ def k_sweep(matrix: np.ndarray, k_values, algorithm: str = "kmeans", params: dic
     with limited_threads():
         # One distance matrix on the silhouette sample, reused for every K.
         shared = SilhouetteSample(data, silhouette_sample, seed)
+        with_reference = reference and algorithm == "kmeans" and data.shape[1] > 0
+        if with_reference:
+            null = gaussian_reference(data, seed)
+            null_shared = SilhouetteSample(null, silhouette_sample, seed)
         for k in k_values:
             if not 2 <= k < n_used:
                 continue
@@ -60,9 +84,15 @@ def k_sweep(matrix: np.ndarray, k_values, algorithm: str = "kmeans", params: dic
             result = get_clusterer(algorithm, **base).fit(data, seed=seed)
             scores = internal_metrics(data, result.labels, seed=seed, silhouette_sample=silhouette_sample,
                                       silhouette=shared)
-            rows.append({"k": int(k), **{key: scores[key] for key in
-                         ("silhouette", "calinski_harabasz", "davies_bouldin")},
-                         "inertia": result.extra.get("inertia"), "sample_size": n_used})
+            row = {"k": int(k), **{key: scores[key] for key in ("silhouette", "calinski_harabasz", "davies_bouldin")},
+                   "inertia": result.extra.get("inertia"), "sample_size": n_used}
+            if with_reference:
+                null_labels = get_clusterer("kmeans", k=int(k), n_init=1).fit(null, seed=seed).labels
+                null_score = null_shared.score(null_labels)
+                row["reference_silhouette"] = null_score
+                if row["silhouette"] is not None and null_score is not None:
+                    row["silhouette_excess"] = row["silhouette"] - null_score
+            rows.append(row)
     if not rows:
         raise SegkitInputError(f"No K in the sweep fits the {n} users you have.")
     sweep = pd.DataFrame(rows)
@@ -72,12 +102,49 @@ def k_sweep(matrix: np.ndarray, k_values, algorithm: str = "kmeans", params: dic
 
 
 def choose_k(sweep: pd.DataFrame) -> int:
-    """The automatic K: highest silhouette (ties go to the smaller K)."""
-    valid = sweep.dropna(subset=["silhouette"])
+    """The automatic K (segkit's one rule; see `AUTO_K_RULE` and `auto_k`)."""
+    return auto_k_from_sweep(sweep).k
+
+
+@dataclass(frozen=True)
+class AutoK:
+    k: int
+    sweep: pd.DataFrame
+    silhouette: float | None  # at the chosen K, on the sweep's sample
+    excess: float | None  # over the cluster-free reference, at the chosen K
+    strength: str  # "clear", "weak" or "none": how much grouping the data shows
+    note: str  # one sentence for people: what was chosen and how sure it is
+
+
+def auto_k_from_sweep(sweep: pd.DataFrame) -> AutoK:
+    """Rank K by silhouette excess over the reference (ties to the smaller K). A sweep
+    without the reference (other algorithms) falls back to the highest silhouette."""
+    score = "silhouette_excess" if "silhouette_excess" in sweep.columns else "silhouette"
+    valid = sweep.dropna(subset=[score])
     if valid.empty:
-        return int(sweep["k"].min())
-    best = valid.sort_values(["silhouette", "k"], ascending=[False, True]).iloc[0]
-    return int(best["k"])
+        k = int(sweep["k"].min())
+        return AutoK(k, sweep, None, None, "none", f"K = {k}: no silhouette could be computed.")
+    best = valid.sort_values([score, "k"], ascending=[False, True]).iloc[0]
+    k, silhouette = int(best["k"]), float(best["silhouette"])
+    excess = float(best[score]) if score == "silhouette_excess" else None
+    if excess is not None and excess < NO_STRUCTURE_EXCESS and READABLE_K in set(valid["k"]):
+        row = valid[valid["k"] == READABLE_K].iloc[0]
+        return AutoK(READABLE_K, sweep, float(row["silhouette"]), float(row[score]), "none",
+                     f"No grouping: at no K do segments separate better than in cluster-free data of the same "
+                     f"shape; K = {READABLE_K} was chosen for readability. See the K sweep.")
+    if silhouette < WEAK_SILHOUETTE:
+        return AutoK(k, sweep, silhouette, excess, "weak",
+                     f"No strong grouping (silhouette {silhouette:.2f}, below 0.25): K = {k} is where segments "
+                     "stand out most from cluster-free data of the same shape. Other K values are nearly as "
+                     "good; see the K sweep.")
+    return AutoK(k, sweep, silhouette, excess, "clear",
+                 f"Clear grouping: K = {k} (silhouette {silhouette:.2f}).")
+
+
+def auto_k(matrix: np.ndarray, k_max: int = 15, seed: int = 0, n_distinct: int | None = None) -> AutoK:
+    """The automatic K for a clustering space, as the pipeline, the dashboard and Spark use it."""
+    n = matrix.shape[0] if n_distinct is None else min(matrix.shape[0], n_distinct + 1)
+    return auto_k_from_sweep(k_sweep(matrix, default_k_range(n, k_max), "kmeans", seed=seed))
 
 
 def min_cluster_size_sweep(matrix: np.ndarray, sizes, params: dict | None = None,

@@ -79,15 +79,15 @@ def _sample(fused, size: int, seed: int, total: int) -> np.ndarray:
 
 
 def _choose_k(matrix: np.ndarray, config) -> tuple[int, dict]:
-    from segkit.metrics.sweep import AUTO_K_RULE, choose_k, default_k_range, k_sweep
+    from segkit.metrics.sweep import AUTO_K_RULE, auto_k
 
     n = matrix.shape[0]
     if n < 3:
         raise SegkitInputError(f"Segmenting needs at least 3 users with text to choose K; there are {n}.")
-    sweep = k_sweep(matrix, default_k_range(n, config.k_max), "kmeans", seed=config.seed)
-    k = choose_k(sweep)
-    return k, {"auto_k": k, "auto_k_rule": AUTO_K_RULE.format(k_max=min(config.k_max, n - 1), sample=2000)
-               + f"; on a {n:,}-user sample"}
+    chosen = auto_k(matrix, config.k_max, config.seed)
+    return chosen.k, {"auto_k": chosen.k, "auto_k_note": chosen.note, "auto_k_strength": chosen.strength,
+                      "auto_k_rule": AUTO_K_RULE.format(k_max=min(config.k_max, n - 1), sample=2000)
+                      + f"; on a {n:,}-user sample"}
 
 
 def fit_sample(fused, config, total: int, dims: int, size: int) -> tuple[Projection, dict]:

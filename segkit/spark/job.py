@@ -125,6 +125,13 @@ def run_spark_segmentation(spark, frame, config: RunConfig, out_dir: str | Path,
     lap("read_prepare")
 
     embed_info: dict = {}
+    if config.embedder == "auto":
+        # A Spark job is for more users than MiniLM embeds within the default rule's time
+        # budget (segkit.embed.choice), so the rule's large-data branch applies: static.
+        config = config.with_changes(embedder="precomputed" if roles.vector_cols and not roles.text_cols
+                                     else "static")
+        embed_info["embedder_reason"] = ("auto: the static model (a distilled MiniLM) for a Spark-sized table; "
+                                         "name --embedder minilm for the slower, better model")
     if config.embedder == "precomputed":
         values = [F.col(f"`{c}`").cast("float") for c in roles.vector_cols]
         complete = F.lit(True)
