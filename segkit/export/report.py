@@ -18,12 +18,17 @@ import numpy as np
 from segkit.cluster.base import NOISE
 from segkit.cluster.noise import apply_noise_policy
 from segkit.cluster.registry import CLUSTERERS, get_clusterer
+from segkit.derived_cache import DerivedCache
 from segkit.edits import edited_run
 from segkit.i18n import normalize_lang, t
+from segkit.metrics.stability import bootstrap_stability
 from segkit.plots.colors import NOISE_COLOR, segment_color
 from segkit.plots.svg import diverging_bars_svg, meter_svg, paired_share_bars_svg
 
 STABILITY_SEEDS = (1, 2, 3, 4)
+# Same labels from every run: seeds say nothing, so these get bootstrap stability instead.
+DETERMINISTIC = ("hdbscan", "dbscan", "agglomerative")
+_bootstraps = DerivedCache(max_entries=8)
 
 
 def _segkit_version() -> str:
@@ -51,6 +56,12 @@ def segment_stability(run, user_labels: np.ndarray | None = None, seeds=STABILIT
     The clustering space is fixed (same features and reduction); only the clusterer's
     seed changes. Returns {"per_segment": {id: share}, "overall": share of all
     segmented users, "seeds": [...], "deterministic": bool}.
+
+    Deterministic methods (HDBSCAN, DBSCAN, agglomerative) give the same labels for any
+    seed, so a seed comparison would say "100%" by construction. They get bootstrap
+    stability instead (`segkit.metrics.stability.bootstrap_stability`: refits on seeded
+    80% resamples, per-segment best-match Jaccard), with "method": "bootstrap". A segment
+    whose number cannot be computed is absent from "per_segment" (shown without a badge).
     """
     labels = run.result.labels if user_labels is None else np.asarray(user_labels)[run.embeddings.user_index]
     labels = np.asarray(labels)
@@ -58,11 +69,11 @@ def segment_stability(run, user_labels: np.ndarray | None = None, seeds=STABILIT
     clusterer_class = CLUSTERERS[algorithm]
     params = {k: v for k, v in run.result.params.items() if k != "seed"}
     segments = sorted(int(s) for s in np.unique(labels) if s != NOISE)
-    deterministic = algorithm in ("hdbscan", "dbscan", "agglomerative")
-    if deterministic or not segments:
-        per = {s: 1.0 for s in segments}
-        return {"per_segment": per, "overall": 1.0 if segments else None, "seeds": [],
-                "deterministic": True}
+    deterministic = algorithm in DETERMINISTIC
+    if not segments:
+        return {"per_segment": {}, "overall": None, "seeds": [], "deterministic": deterministic}
+    if deterministic:
+        return _bootstrap_for_edits(run, labels, params)
     kept = labels != NOISE
     stable_counts = np.zeros(len(labels), dtype=float)
     for seed in seeds:
@@ -85,6 +96,32 @@ def segment_stability(run, user_labels: np.ndarray | None = None, seeds=STABILIT
     per = {s: float(share[labels == s].mean()) for s in segments}
     return {"per_segment": per, "overall": float(share[kept].mean()), "seeds": [int(s) for s in seeds],
             "deterministic": False}
+
+
+def _bootstrap_for_edits(run, labels: np.ndarray, params: dict) -> dict:
+    """Bootstrap stability of the run's own segments, then per edited segment the
+    size-weighted mean over the original segments it is made of (a merge is the
+    analyst's choice, not the method's instability). Cached per space and labels."""
+    base_labels = np.asarray(run.result.labels)
+    settings = (run.config.algorithm, repr(sorted(params.items())), run.config.noise_policy,
+                DerivedCache.digest(base_labels))
+    base = _bootstraps.get_or_build(
+        run.space.matrix, settings,
+        lambda: bootstrap_stability(run.space.matrix, base_labels, run.config.algorithm, params,
+                                    run.config.noise_policy, seed=run.config.seed))
+    per_base = base["per_segment"]
+    per: dict[int, float] = {}
+    for segment in sorted(int(s) for s in np.unique(labels) if s != NOISE):
+        parts, sizes = np.unique(base_labels[labels == segment], return_counts=True)
+        real = parts != NOISE
+        if real.any() and all(int(p) in per_base for p in parts[real]):
+            weights = sizes[real]
+            per[segment] = float(np.dot([per_base[int(p)] for p in parts[real]], weights) / weights.sum())
+    kept = labels != NOISE
+    sizes = {s: int((labels == s).sum()) for s in per}
+    overall = sum(per[s] * sizes[s] for s in per) / sum(sizes.values()) if per and kept.any() else None
+    return {"per_segment": per, "overall": overall, "seeds": [], "deterministic": True,
+            "method": "bootstrap", "repeats": base["repeats"], "fraction": base["fraction"]}
 
 
 def stability_words(share: float | None, lang: str = "en") -> str:
