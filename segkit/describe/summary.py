@@ -40,6 +40,18 @@ class SegmentSummary:
     personas: dict[int, str] = field(default_factory=dict)
     persona_lang: str = "en"
 
+    def persona(self, segment: int, lang: str | None = None) -> str:
+        """The segment's one-line persona in `lang` (default: the language it was made in)."""
+        if lang is None or lang == self.persona_lang:
+            return self.personas.get(int(segment), "")
+        rows = self.table[self.table["segment_id"] == int(segment)]
+        if rows.empty:
+            return ""
+        mood = (self.sentiment.loc[int(segment)].to_dict()
+                if self.sentiment is not None and int(segment) in self.sentiment.index else None)
+        return persona_line(int(segment), [t for t, _ in self.keywords.get(int(segment), [])],
+                            float(rows["share"].iloc[0]), self.numeric_lift, self.categorical_lift, mood, lang)
+
     @property
     def names(self) -> dict[int, str]:
         return dict(zip(self.table["segment_id"].astype(int), self.table["segment_name"], strict=True))
@@ -155,6 +167,10 @@ def segment_sentiment(labels: np.ndarray, sentiment) -> pd.DataFrame | None:
     out = totals.div(n.where(n > 0), axis=0)
     out.insert(0, "mean", grouped["score"].mean())
     out["n_reviews"] = n.astype(int)
+    everyone = totals.sum() / max(float(n.sum()), 1.0)
+    out["all_mean"] = float(np.nanmean(frame["score"])) if frame["score"].notna().any() else np.nan
+    for column in ("positive", "neutral", "negative"):
+        out[f"all_{column}"] = float(everyone[column])
     return out
 
 

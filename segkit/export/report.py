@@ -20,6 +20,7 @@ from segkit.cluster.noise import apply_noise_policy
 from segkit.cluster.registry import CLUSTERERS, get_clusterer
 from segkit.derived_cache import DerivedCache
 from segkit.edits import edited_run
+from segkit.export.profile_html import over_under_html, sentiment_html, units_table_html
 from segkit.i18n import normalize_lang, t
 from segkit.metrics.stability import bootstrap_stability
 from segkit.plots.colors import NOISE_COLOR, segment_color
@@ -178,6 +179,7 @@ blockquote{margin:0 0 8px;padding:8px 12px;background:#FAFBFC;border-left:3px so
 .badge{display:inline-block;border-radius:6px;padding:1px 8px;font-size:12px;font-weight:600}
 .ok{background:#E6F4EA;color:#1E6B34}.mid{background:#FFF4DE;color:#8A5A00}.bad{background:#FDE8E8;color:#9B1C1C}
 .note{color:var(--muted);font-size:13px}
+.persona{font-size:15px;margin:6px 0 4px;color:#2B3340}
 details{background:#fff;border:1px solid var(--line);border-radius:10px;padding:10px 14px}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px}
 a{color:var(--accent)}
@@ -185,8 +187,8 @@ a{color:var(--accent)}
 
 
 def _badge(share: float | None, lang: str = "en") -> str:
-    if share is None:
-        return f'<span class="badge mid">{_e(t("stab.not_measured", lang))}</span>'
+    if share is None:  # no number could be computed: no badge rather than a made-up one
+        return ""
     cls = "ok" if share >= 0.85 else ("mid" if share >= 0.65 else "bad")
     return f'<span class="badge {cls}">{share:.0%} · {_e(stability_words(share, lang))}</span>'
 
@@ -268,7 +270,8 @@ def segment_report_html(run, names: dict[int, str] | None = None, user_labels: n
         (_fmt_number(metrics.get("silhouette")) if metrics.get("silhouette") is not None else "–",
          tr("report.fact_silhouette", words=silhouette_words(metrics.get("silhouette"), lang))),
         (f"{stability.get('overall'):.0%}" if stability.get("overall") is not None else "–",
-         tr("report.fact_refound") if not stability.get("deterministic") else tr("report.fact_deterministic")),
+         tr("report.fact_refound") if not stability.get("deterministic")
+         else tr("desc.fact_bootstrap") if stability.get("method") == "bootstrap" else tr("report.fact_deterministic")),
     ]
     if "ari" in metrics and config.roles.label_col:
         facts.append((f"{metrics['ari']:.2f}", tr("report.fact_ari", label=config.roles.label_col)))
@@ -308,6 +311,9 @@ def segment_report_html(run, names: dict[int, str] | None = None, user_labels: n
         size_text = tr("report.card_size", n=f"{int(row['size']):,}", share=f"{float(row['share']):.1%}", id=segment)
         out.append(f'<header><h2><span class="dot" style="background:{color}"></span>{_e(row["segment_name"])}</h2>'
                    f'<span class="size">{_e(size_text)}</span></header>')
+        persona = summary.persona(segment, lang)
+        if persona:
+            out.append(f'<p class="persona">{_e(persona)}</p>')
         out.append(meter_svg(float(row["share"]), color, width=240))
         out.append('<div class="grid"><div>')
         out.append(f"<h3>{_e(tr('report.keywords'))}</h3><div class='chips'>")
@@ -316,7 +322,11 @@ def segment_report_html(run, names: dict[int, str] | None = None, user_labels: n
         if not summary.keywords.get(segment):
             out.append(f'<span class="note">{_e(tr("report.no_words"))}</span>')
         out.append("</div>")
-        out.append(f"<h3>{_e(tr('report.stability'))}</h3><p>{_badge(per_segment.get(segment), lang)}</p>")
+        if per_segment.get(segment) is not None:
+            out.append(f"<h3>{_e(tr('report.stability'))}</h3><p>{_badge(per_segment.get(segment), lang)}</p>")
+        mood = sentiment_html(summary, segment, lang)
+        if mood:
+            out.append(f"<h3>{_e(tr('desc.sentiment'))}</h3>{mood}")
         confidence = row.get("mean_confidence")
         if confidence is not None and confidence == confidence:
             out.append(f'<p class="note">{_e(tr("report.confidence", value=f"{float(confidence):.2f}"))}</p>')
@@ -332,6 +342,9 @@ def segment_report_html(run, names: dict[int, str] | None = None, user_labels: n
             if lang != "en":  # the chart's one word: the zero line
                 svg = svg.replace('font-size="10">average</text>', f'font-size="10">{_e(tr("report.average"))}</text>')
             out.append(svg)
+        units = units_table_html(summary, segment, lang)
+        if units:
+            out.append(f"<h3>{_e(tr('desc.units'))}</h3>{units}")
         out.append("</div></div>")
         examples = summary.representative_texts.get(segment, [])
         if examples:
@@ -347,6 +360,7 @@ def segment_report_html(run, names: dict[int, str] | None = None, user_labels: n
                 rows = [(str(c), float(makeup.loc[segment, c]), float(makeup.loc["all users", c])) for c in top]
                 out.append(f"<div><h3>{_e(column)}</h3>{paired_share_bars_svg(rows, color, title=str(column))}</div>")
             out.append("</div>")
+            out.append(over_under_html(summary, segment, lang))
         out.append("</article>")
 
     if not noise_rows.empty:
