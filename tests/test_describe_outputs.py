@@ -116,3 +116,22 @@ def test_sentiment_trait_is_off_by_default_and_fuses_when_on(frame):
     assert "sentiment" not in off.fused.numeric_cols
     assert "sentiment" in on.fused.numeric_cols
     assert on.fused.matrix.shape[1] == off.fused.matrix.shape[1] + 1
+
+
+@pytest.mark.slow
+def test_segments_page_cards_show_persona_units_sentiment_and_bootstrap_badge(monkeypatch, tmp_path):
+    from tests.test_app import _app, _no_errors
+
+    monkeypatch.setenv("SEGKIT_MAP_METHOD", "pca")
+    monkeypatch.setenv("SEGKIT_CACHE_DIR", str(tmp_path))
+    settings = {"algorithm": "agglomerative", "params": {"agglomerative": {"k": 3}}, "auto_k": False}
+    at = _app(make_reviews(n_users=45, reviews_per_user=2), settings)
+    at.run()
+    at.switch_page("pages/segments.py").run()
+    _no_errors(at)
+    markdown = " ".join(m.value for m in at.markdown)
+    assert "of users" in markdown and "Writes about" in markdown  # the persona line
+    html = " ".join(str(h.proto.body) for h in at.get("html"))
+    assert "Welch" in html and "Lift" in html  # the real-unit table
+    assert "positive" in html and "VADER" in html  # the sentiment bar
+    assert "Jaccard" in html  # the stability badge is the bootstrap's, and says so
