@@ -42,17 +42,20 @@ color_options = ["segment"] + [c for c in ["n_reviews", *roles.numeric_cols, *ro
 if roles.label_col and roles.label_col in users.columns:
     color_options.append(roles.label_col)
 color_options.append("confidence")
+SENTIMENT = "segkit:sentiment"  # not a column name: each user's mean review sentiment
+color_options.append(SENTIMENT)
 if st.session_state["exp_color"] not in color_options:
     st.session_state["exp_color"] = "segment"
 
 segment_ids = sorted(int(v) for v in np.unique(labels))
 label_of = {s: (names.get(s, tr("common.segment_n", n=s)) if s >= 0 else tr("common.unassigned"))
             for s in segment_ids}
-option_labels = {"segment": tr("exp.opt_segment"), "confidence": tr("exp.opt_confidence")}
+option_labels = {"segment": tr("exp.opt_segment"), "confidence": tr("exp.opt_confidence"),
+                 SENTIMENT: tr("exp.opt_sentiment")}
 c1, c2, c3 = st.columns([1.2, 2.5, 1])
 with c1:
     color_by = st.selectbox(tr("exp.color_by"), color_options, key="exp_color", help=tr("exp.color_help"),
-                            format_func=lambda c: option_labels.get(c, c) if c in ("segment", "confidence") else c)
+                            format_func=lambda c: option_labels.get(c, c) if c in option_labels else c)
 with c2:
     shown = st.multiselect(tr("exp.show"), segment_ids, default=segment_ids, key=f"exp_filter_{ctx.run_key[:8]}",
                            format_func=lambda s: label_of[s], placeholder=tr("exp.all_segments"))
@@ -69,12 +72,18 @@ if color_by == "segment":
     values = None
 elif color_by == "confidence":
     values = run.result.confidence
+elif color_by == SENTIMENT:
+    from segkit.sentiment import table_sentiment
+
+    with st.spinner(tr("exp.opt_sentiment")):
+        scores = table_sentiment(ctx.table, user_index, max_rows=None)  # cached by text content
+    values = None if scores is None else np.round(scores.mean, 3)
 else:
     values = users[color_by].tolist()
 fig = localize_figure(map_figure(
     run.map2d[mask], labels[mask], names,
     hover=map_hover(ctx)[mask],
-    color_by=color_by,
+    color_by="sentiment" if color_by == SENTIMENT else color_by,
     color_values=None if values is None else [v for v, keep in zip(values, mask, strict=True) if keep],
     point_ids=np.flatnonzero(mask),
     height=680,

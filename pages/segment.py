@@ -153,6 +153,9 @@ with controls:
     )
     if has_traits:
         st.caption(tr("seg.weight_split", text=f"{s['text_weight']:.0%}", behaviour=f"{1 - s['text_weight']:.0%}"))
+    st.session_state.setdefault("seg_sentiment_trait", bool(s.get("sentiment_trait", False)))
+    s["sentiment_trait"] = st.checkbox(tr("desc.sentiment_trait"), key="seg_sentiment_trait",
+                                       help=tr("desc.sentiment_trait_help"))
     reducer_options = ["auto", *REDUCERS]
     st.session_state.setdefault("seg_reducer", s["reducer"] if s["reducer"] in reducer_options else "auto")
     s["reducer"] = st.selectbox(tr("seg.reducer"), reducer_options, key="seg_reducer",

@@ -26,6 +26,7 @@ from pages._shared.common import (
 )
 from segkit.edits import clean_name, rename_segment
 from segkit.errors import SegkitInputError
+from segkit.export.profile_html import over_under_html, sentiment_html, units_table_html
 from segkit.export.report import stability_words
 from segkit.plots import categorical_figure, profile_figure, segment_color
 
@@ -115,15 +116,22 @@ for _, row in table.iterrows():
                           on_change=_rename, args=(segment, widget_key), help=tr("segs.name_help"))
         with head_right:
             share = stability["per_segment"].get(segment)
-            stab_text = (f"{share:.0%} {stability_words(share, lang())}" if share is not None else "–")
+            stab_text = f"{share:.0%} {stability_words(share, lang())}" if share is not None else ""
+            stab_title = (tr("desc.bootstrap_title", repeats=stability.get("repeats", 0),
+                             fraction=f"{stability.get('fraction', 0.8):.0%}")
+                          if stability.get("method") == "bootstrap" else tr("segs.stability_title"))
+            stab_html = (f"<span title='{esc(stab_title)}'>{esc(tr('segs.stability'))} <b>{esc(stab_text)}</b></span>"
+                         if stab_text else "")  # no number, no badge
             st.html(
                 f"<div style='display:flex;gap:18px;align-items:baseline;flex-wrap:wrap'>"
                 f"<span class='sk-dot' style='background:{color};width:16px;height:16px'></span>"
                 f"<span><b style='font-size:1.35rem'>{int(row['size']):,}</b> {esc(tr('segs.users'))}</span>"
                 f"<span><b style='font-size:1.35rem'>{float(row['share']):.0%}</b> {esc(tr('segs.of_users'))}</span>"
-                f"<span title='{esc(tr('segs.stability_title'))}'>"
-                f"{esc(tr('segs.stability'))} <b>{esc(stab_text)}</b></span></div>"
+                f"{stab_html}</div>"
             )
+        persona = summary.persona(segment, lang())
+        if persona:
+            st.markdown(f"*{md(persona)}*")
         left, right = st.columns([1, 1], gap="large")
         with left:
             st.markdown(tr("segs.words"))
@@ -132,10 +140,17 @@ for _, row in table.iterrows():
             examples = summary.representative_texts.get(segment, [])[:4]
             st.html(quotes_html(examples) if examples else f"<span class='sk-muted'>{esc(tr('segs.no_text'))}</span>")
         with right:
+            mood = sentiment_html(summary, segment, lang())
+            if mood:
+                st.markdown(f"**{tr('desc.sentiment')}**")
+                st.html(mood)
             fig = localize_figure(profile_figure(numeric, segment))
             if fig is not None:
                 st.markdown(tr("segs.profile"), help=tr("segs.profile_help"))
                 st.plotly_chart(fig, config={"displayModeBar": False}, key=f"segs_profile_{segment}")
+                units = units_table_html(summary, segment, lang())
+                if units:
+                    st.html(units)
             if categorical:
                 columns = list(categorical)
                 pick = st.selectbox(tr("segs.makeup"), columns, key=f"segs_cat_{segment}",
@@ -143,6 +158,7 @@ for _, row in table.iterrows():
                 cat_fig = localize_figure(categorical_figure(categorical[pick], segment, pick))
                 if cat_fig is not None:
                     st.plotly_chart(cat_fig, config={"displayModeBar": False}, key=f"segs_catfig_{segment}")
+                st.html(over_under_html(summary, segment, lang()))
         confidence = float(row.get("mean_confidence", np.nan))
         if confidence == confidence:
             st.caption(tr("segs.confidence", value=f"{confidence:.2f}", id=segment))

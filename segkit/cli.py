@@ -44,6 +44,8 @@ def _add_input_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--min-cluster-size", type=int, help="HDBSCAN: smallest segment")
     parser.add_argument("--noise", choices=["keep", "reassign"], help="density methods: outliers stay 'Unassigned' or join the nearest segment")
     parser.add_argument("--seed", type=int, help="random seed (0)")
+    parser.add_argument("--sentiment-trait", action="store_true",
+                        help="add each user's mean review sentiment as a numeric trait for fusion")
     parser.add_argument("--cache-dir", help="embedding cache (default ~/.cache/segkit or $SEGKIT_CACHE_DIR)")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -153,7 +155,8 @@ def config_from_args(args, frame) -> RunConfig:  # noqa: F821
                   reducer_params=reducer_params, input_path=str(Path(args.input).resolve()))
     for name, value in (("text_weight", args.text_weight), ("reducer", args.reducer),
                         ("algorithm", args.algorithm), ("noise_policy", args.noise), ("seed", args.seed),
-                        ("map_method", getattr(args, "map", None))):
+                        ("map_method", getattr(args, "map", None)),
+                        ("sentiment_trait", True if getattr(args, "sentiment_trait", False) else None)):
         if value is not None:
             values[name] = value
     return RunConfig(**values)

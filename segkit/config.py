@@ -28,6 +28,8 @@ class RunConfig:
     silhouette_sample: int = 2000  # silhouette is O(n^2): estimated on this many users beyond it
     k_max: int = 15
     input_path: str | None = None
+    # Add each user's mean review sentiment (segkit.sentiment) as a numeric trait for fusion.
+    sentiment_trait: bool = False
 
     def with_changes(self, **changes) -> RunConfig:
         return replace(self, **changes)

@@ -11,6 +11,8 @@ does not grow without limit.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import threading
 from collections import OrderedDict
@@ -20,6 +22,19 @@ from typing import Any, TypeVar
 import numpy as np
 
 T = TypeVar("T")
+
+# Off inside `transient()`: refits on throw-away data (bootstrap stability) read the
+# caches but do not push the trees of the data people are looking at out of them.
+_STORING = contextvars.ContextVar("segkit_derived_cache_storing", default=True)
+
+
+@contextlib.contextmanager
+def transient():
+    token = _STORING.set(False)
+    try:
+        yield
+    finally:
+        _STORING.reset(token)
 
 
 class DerivedCache:
@@ -49,6 +64,8 @@ class DerivedCache:
                 return self._entries[key]
         # Built outside the lock: two sessions building different trees should not queue.
         value = build()
+        if not _STORING.get():
+            return value
         with self._lock:
             self._entries[key] = value
             while len(self._entries) > self.max_entries:

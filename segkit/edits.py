@@ -144,9 +144,13 @@ def edited_run(run, user_labels: np.ndarray | None = None, names: Mapping[int, s
     all_texts = run.table.user_texts()
     texts = [all_texts[i] for i in run.embeddings.user_index]
     roles = run.table.roles
+    from segkit.sentiment import table_sentiment
+
     summary = describe_segments(users, texts, run.space.matrix, labels, run.result.confidence,
                                 CLUSTERERS[run.config.algorithm].density_based, roles.numeric_cols,
-                                roles.categorical_cols, names or None)
+                                roles.categorical_cols, names or None,
+                                sentiment=table_sentiment(run.table, run.embeddings.user_index),
+                                lang=run.summary.persona_lang)
     return replace(run, result=result, metrics=metrics, summary=summary)
 
 

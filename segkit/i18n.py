@@ -1129,6 +1129,10 @@ ZH: dict[str, str] = {
     "seg.auto_reason": "**自动选择：{embedder}。** {reason}",
 }
 
+from segkit import i18n_describe as _describe  # noqa: E402 - profile, sentiment, bootstrap words
+
+EN.update(_describe.EN)
+ZH.update(_describe.ZH)
 MESSAGES: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}
 
 # Fixed English words that segkit.plots writes into figures, with their Chinese. Matched

@@ -29,6 +29,7 @@ from segkit.metrics.internal import internal_metrics
 from segkit.metrics.sweep import AUTO_K_RULE, auto_k
 from segkit.reduce.map2d import project_2d
 from segkit.reduce.registry import get_reducer
+from segkit.sentiment import table_sentiment
 from segkit.threads import limited_threads
 
 
@@ -149,12 +150,30 @@ def resolve_reducer(config: RunConfig) -> tuple[str, dict]:
 def build_space(table: UserTable, embeddings: UserEmbeddings, config: RunConfig) -> ClusterSpace:
     users = table.users.iloc[embeddings.user_index].reset_index(drop=True)
     roles = table.roles
-    fused = fuse_features(embeddings.vectors, users, roles.numeric_cols, roles.categorical_cols,
+    numeric_cols = tuple(roles.numeric_cols)
+    if config.sentiment_trait:
+        users, numeric_cols = with_sentiment_trait(table, embeddings, users, numeric_cols)
+    fused = fuse_features(embeddings.vectors, users, numeric_cols, roles.categorical_cols,
                           config.text_weight)
     reducer_name, reducer_params = resolve_reducer(config)
     with limited_threads():
         matrix = get_reducer(reducer_name, **reducer_params).fit_transform(fused.matrix, seed=config.seed)
     return ClusterSpace(fused, matrix, reducer_name, reducer_params)
+
+
+SENTIMENT_TRAIT = "sentiment"
+
+
+def with_sentiment_trait(table: UserTable, embeddings: UserEmbeddings, users: pd.DataFrame,
+                         numeric_cols: tuple[str, ...]) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """`users` with a `sentiment` column (mean review score, every review scored) and it
+    added to the numeric traits, for `RunConfig.sentiment_trait`."""
+    scores = table_sentiment(table, embeddings.user_index, max_rows=None)
+    if scores is None:
+        raise SegkitInputError("sentiment_trait needs the vaderSentiment and snownlp packages; "
+                               "install them (pip install vaderSentiment snownlp) or turn the option off.")
+    name = SENTIMENT_TRAIT if SENTIMENT_TRAIT not in users.columns else "segkit_sentiment"
+    return users.assign(**{name: np.nan_to_num(scores.mean)}), (*numeric_cols, name)
 
 
 def cluster_space(space: ClusterSpace, config: RunConfig) -> tuple[ClusteringResult, dict]:
@@ -279,9 +298,10 @@ def segment_embedded(table: UserTable, embeddings: UserEmbeddings, config: RunCo
     all_texts = table.user_texts()
     texts = [all_texts[i] for i in embeddings.user_index]
     clusterer_class = CLUSTERERS[config.algorithm]
+    sentiment = table_sentiment(table, embeddings.user_index)  # cached by text content
     summary = describe_segments(users, texts, space.matrix, result.labels, result.confidence,
                                 clusterer_class.density_based, table.roles.numeric_cols,
-                                table.roles.categorical_cols, names)
+                                table.roles.categorical_cols, names, sentiment=sentiment)
     lap("describe")
     if with_map:
         with limited_threads():

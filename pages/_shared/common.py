@@ -657,6 +657,7 @@ def config_from_settings(dataset: Dataset, s: dict | None = None) -> RunConfig:
         # The map is display only: it must not change the clustering's cache keys.
         map_method="umap",
         input_path=None if not dataset.is_sample else str(SAMPLE_PATH),
+        sentiment_trait=bool(s.get("sentiment_trait", False)),
     )
 
 
@@ -686,7 +687,8 @@ class Context:
 def _space_key(dataset: Dataset, config: RunConfig) -> str:
     reducer, reducer_params = resolve_reducer(config)
     return sha(embedding_key(dataset, config.embedder), config.text_weight, reducer,
-               json.dumps(reducer_params, sort_keys=True, default=str), config.seed)
+               json.dumps(reducer_params, sort_keys=True, default=str), config.seed,
+               *(("sentiment_trait",) if config.sentiment_trait else ()))
 
 
 def _memo_or_spin(key: str, message: str, compute):

@@ -10,7 +10,15 @@ import pandas as pd
 from segkit.cluster.base import NOISE
 from segkit.describe.keywords import segment_keywords
 from segkit.describe.naming import auto_names
-from segkit.describe.profile import categorical_makeup, numeric_profile
+from segkit.describe.persona import persona_line
+from segkit.describe.profile import (
+    categorical_lift,
+    categorical_makeup,
+    numeric_lift,
+    numeric_profile,
+    over_under,
+    share_phrase,
+)
 from segkit.describe.representative import representative_users
 
 UNASSIGNED_NAME = "Unassigned"
@@ -24,6 +32,25 @@ class SegmentSummary:
     representative_user_ids: dict[int, list[str]]
     numeric: pd.DataFrame
     categorical: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # Real units (segkit.describe.profile): numeric_lift() and {column: categorical_lift()}.
+    numeric_lift: pd.DataFrame = field(default_factory=pd.DataFrame)
+    categorical_lift: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # Per segment: mean review score and shares of positive / neutral / negative reviews.
+    sentiment: pd.DataFrame | None = None
+    personas: dict[int, str] = field(default_factory=dict)
+    persona_lang: str = "en"
+
+    def persona(self, segment: int, lang: str | None = None) -> str:
+        """The segment's one-line persona in `lang` (default: the language it was made in)."""
+        if lang is None or lang == self.persona_lang:
+            return self.personas.get(int(segment), "")
+        rows = self.table[self.table["segment_id"] == int(segment)]
+        if rows.empty:
+            return ""
+        mood = (self.sentiment.loc[int(segment)].to_dict()
+                if self.sentiment is not None and int(segment) in self.sentiment.index else None)
+        return persona_line(int(segment), [t for t, _ in self.keywords.get(int(segment), [])],
+                            float(rows["share"].iloc[0]), self.numeric_lift, self.categorical_lift, mood, lang)
 
     @property
     def names(self) -> dict[int, str]:
@@ -60,7 +87,14 @@ def keyword_sample(labels: np.ndarray, max_users: int = KEYWORD_SAMPLE, seed: in
 def describe_segments(users: pd.DataFrame, user_texts: list[str], matrix: np.ndarray,
                       labels: np.ndarray, confidence: np.ndarray, density_based: bool = False,
                       numeric_cols=(), categorical_cols=(), names: dict[int, str] | None = None,
-                      n_keywords: int = 10, n_examples: int = 5) -> SegmentSummary:
+                      n_keywords: int = 10, n_examples: int = 5, sentiment=None,
+                      lang: str | None = None) -> SegmentSummary:
+    """Everything the cards, the summary CSV and the report show, per segment.
+
+    `sentiment` (a `segkit.sentiment.UserSentiment` aligned with `users`) adds the
+    sentiment distribution; `lang` ('en'/'zh') is the persona's language (default: the
+    texts' language, Chinese when most letters are Chinese).
+    """
     labels = np.asarray(labels)
     keyword_users = keyword_sample(labels)
     keywords = segment_keywords([user_texts[i] for i in keyword_users], labels[keyword_users], top_n=n_keywords)
@@ -94,4 +128,69 @@ def describe_segments(users: pd.DataFrame, user_texts: list[str], matrix: np.nda
         for column in profile["z"].columns:
             table[f"z_{column}"] = table["segment_id"].map(profile["z"][column]).astype(float).round(3).to_numpy()
     categorical = {c: categorical_makeup(users, labels, c) for c in categorical_cols if c in users.columns}
-    return SegmentSummary(table, keywords, rep_texts, rep_ids, profile, categorical)
+    lifts = numeric_lift(users, labels, [c for c in ["n_reviews", *numeric_cols] if c in users.columns])
+    _add_numeric_columns(table, lifts)
+    cat_lifts = {c: categorical_lift(users, labels, c) for c in categorical}
+    _add_categorical_columns(table, cat_lifts)
+    by_segment = segment_sentiment(labels, sentiment) if sentiment is not None else None
+    if by_segment is not None:
+        for column in ("mean", "positive", "neutral", "negative"):
+            table[f"sentiment_{column}"] = table["segment_id"].map(by_segment[column]).astype(float).round(3).to_numpy()
+    if lang is None:
+        from segkit.io.language import MOSTLY_CHINESE, detect_language
+
+        lang = "zh" if detect_language(user_texts, sample_size=500).label == MOSTLY_CHINESE else "en"
+    personas = {}
+    for segment, share in zip(table["segment_id"], table["share"], strict=True):
+        if int(segment) == NOISE:
+            continue
+        mood = by_segment.loc[segment].to_dict() if by_segment is not None and segment in by_segment.index else None
+        personas[int(segment)] = persona_line(int(segment), [t for t, _ in keywords.get(int(segment), [])],
+                                              float(share), lifts, cat_lifts, mood, lang)
+    table["persona"] = table["segment_id"].map(lambda s: personas.get(int(s), "")).to_numpy()
+    return SegmentSummary(table, keywords, rep_texts, rep_ids, profile, categorical, lifts, cat_lifts,
+                          by_segment, personas, lang)
+
+
+def segment_sentiment(labels: np.ndarray, sentiment) -> pd.DataFrame | None:
+    """Per segment: mean user score, shares of positive / neutral / negative reviews, reviews scored."""
+    labels = np.asarray(labels)
+    counts = np.column_stack([sentiment.positive, sentiment.neutral, sentiment.negative]).astype(float)
+    if counts.sum() == 0:
+        return None
+    frame = pd.DataFrame(counts, columns=["positive", "neutral", "negative"])
+    frame["segment"] = labels
+    frame["score"] = sentiment.mean
+    grouped = frame.groupby("segment")
+    totals = grouped[["positive", "neutral", "negative"]].sum()
+    n = totals.sum(axis=1)
+    out = totals.div(n.where(n > 0), axis=0)
+    out.insert(0, "mean", grouped["score"].mean())
+    out["n_reviews"] = n.astype(int)
+    everyone = totals.sum() / max(float(n.sum()), 1.0)
+    out["all_mean"] = float(np.nanmean(frame["score"])) if frame["score"].notna().any() else np.nan
+    for column in ("positive", "neutral", "negative"):
+        out[f"all_{column}"] = float(everyone[column])
+    return out
+
+
+def _add_numeric_columns(table: pd.DataFrame, lifts: pd.DataFrame) -> None:
+    """mean_, median_, all_mean_, diff_, lift_ and sig_<trait> (Welch, Bonferroni) per segment."""
+    for trait, rows in lifts.groupby("trait", sort=False):
+        rows = rows.set_index("segment")
+        for out, source in (("mean", "mean"), ("median", "median"), ("all_mean", "all_mean"),
+                            ("diff", "diff"), ("lift", "lift"), ("p", "p_adj")):
+            table[f"{out}_{trait}"] = table["segment_id"].map(rows[source]).astype(float).round(4).to_numpy()
+        table[f"sig_{trait}"] = table["segment_id"].map(rows["significant"]).fillna(False).astype(bool).to_numpy()
+
+
+def _add_categorical_columns(table: pd.DataFrame, lifts: dict[str, pd.DataFrame]) -> None:
+    """top_over_<col> / top_under_<col>: 'Beauty: 41% vs 12%, ×3.4; ...' (significant values only)."""
+    for column, lift in lifts.items():
+        over_text, under_text = [], []
+        for segment in table["segment_id"]:
+            over, under = over_under(lift, int(segment))
+            over_text.append("; ".join(share_phrase(r) for _, r in over.iterrows()))
+            under_text.append("; ".join(share_phrase(r) for _, r in under.iterrows()))
+        table[f"top_over_{column}"] = over_text
+        table[f"top_under_{column}"] = under_text

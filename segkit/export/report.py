@@ -18,12 +18,18 @@ import numpy as np
 from segkit.cluster.base import NOISE
 from segkit.cluster.noise import apply_noise_policy
 from segkit.cluster.registry import CLUSTERERS, get_clusterer
+from segkit.derived_cache import DerivedCache
 from segkit.edits import edited_run
+from segkit.export.profile_html import over_under_html, sentiment_html, units_table_html
 from segkit.i18n import normalize_lang, t
+from segkit.metrics.stability import bootstrap_stability
 from segkit.plots.colors import NOISE_COLOR, segment_color
 from segkit.plots.svg import diverging_bars_svg, meter_svg, paired_share_bars_svg
 
 STABILITY_SEEDS = (1, 2, 3, 4)
+# Same labels from every run: seeds say nothing, so these get bootstrap stability instead.
+DETERMINISTIC = ("hdbscan", "dbscan", "agglomerative")
+_bootstraps = DerivedCache(max_entries=8)
 
 
 def _segkit_version() -> str:
@@ -51,6 +57,12 @@ def segment_stability(run, user_labels: np.ndarray | None = None, seeds=STABILIT
     The clustering space is fixed (same features and reduction); only the clusterer's
     seed changes. Returns {"per_segment": {id: share}, "overall": share of all
     segmented users, "seeds": [...], "deterministic": bool}.
+
+    Deterministic methods (HDBSCAN, DBSCAN, agglomerative) give the same labels for any
+    seed, so a seed comparison would say "100%" by construction. They get bootstrap
+    stability instead (`segkit.metrics.stability.bootstrap_stability`: refits on seeded
+    80% resamples, per-segment best-match Jaccard), with "method": "bootstrap". A segment
+    whose number cannot be computed is absent from "per_segment" (shown without a badge).
     """
     labels = run.result.labels if user_labels is None else np.asarray(user_labels)[run.embeddings.user_index]
     labels = np.asarray(labels)
@@ -58,11 +70,11 @@ def segment_stability(run, user_labels: np.ndarray | None = None, seeds=STABILIT
     clusterer_class = CLUSTERERS[algorithm]
     params = {k: v for k, v in run.result.params.items() if k != "seed"}
     segments = sorted(int(s) for s in np.unique(labels) if s != NOISE)
-    deterministic = algorithm in ("hdbscan", "dbscan", "agglomerative")
-    if deterministic or not segments:
-        per = {s: 1.0 for s in segments}
-        return {"per_segment": per, "overall": 1.0 if segments else None, "seeds": [],
-                "deterministic": True}
+    deterministic = algorithm in DETERMINISTIC
+    if not segments:
+        return {"per_segment": {}, "overall": None, "seeds": [], "deterministic": deterministic}
+    if deterministic:
+        return _bootstrap_for_edits(run, labels, params)
     kept = labels != NOISE
     stable_counts = np.zeros(len(labels), dtype=float)
     for seed in seeds:
@@ -85,6 +97,32 @@ def segment_stability(run, user_labels: np.ndarray | None = None, seeds=STABILIT
     per = {s: float(share[labels == s].mean()) for s in segments}
     return {"per_segment": per, "overall": float(share[kept].mean()), "seeds": [int(s) for s in seeds],
             "deterministic": False}
+
+
+def _bootstrap_for_edits(run, labels: np.ndarray, params: dict) -> dict:
+    """Bootstrap stability of the run's own segments, then per edited segment the
+    size-weighted mean over the original segments it is made of (a merge is the
+    analyst's choice, not the method's instability). Cached per space and labels."""
+    base_labels = np.asarray(run.result.labels)
+    settings = (run.config.algorithm, repr(sorted(params.items())), run.config.noise_policy,
+                DerivedCache.digest(base_labels))
+    base = _bootstraps.get_or_build(
+        run.space.matrix, settings,
+        lambda: bootstrap_stability(run.space.matrix, base_labels, run.config.algorithm, params,
+                                    run.config.noise_policy, seed=run.config.seed))
+    per_base = base["per_segment"]
+    per: dict[int, float] = {}
+    for segment in sorted(int(s) for s in np.unique(labels) if s != NOISE):
+        parts, sizes = np.unique(base_labels[labels == segment], return_counts=True)
+        real = parts != NOISE
+        if real.any() and all(int(p) in per_base for p in parts[real]):
+            weights = sizes[real]
+            per[segment] = float(np.dot([per_base[int(p)] for p in parts[real]], weights) / weights.sum())
+    kept = labels != NOISE
+    sizes = {s: int((labels == s).sum()) for s in per}
+    overall = sum(per[s] * sizes[s] for s in per) / sum(sizes.values()) if per and kept.any() else None
+    return {"per_segment": per, "overall": overall, "seeds": [], "deterministic": True,
+            "method": "bootstrap", "repeats": base["repeats"], "fraction": base["fraction"]}
 
 
 def stability_words(share: float | None, lang: str = "en") -> str:
@@ -141,6 +179,7 @@ blockquote{margin:0 0 8px;padding:8px 12px;background:#FAFBFC;border-left:3px so
 .badge{display:inline-block;border-radius:6px;padding:1px 8px;font-size:12px;font-weight:600}
 .ok{background:#E6F4EA;color:#1E6B34}.mid{background:#FFF4DE;color:#8A5A00}.bad{background:#FDE8E8;color:#9B1C1C}
 .note{color:var(--muted);font-size:13px}
+.persona{font-size:15px;margin:6px 0 4px;color:#2B3340}
 details{background:#fff;border:1px solid var(--line);border-radius:10px;padding:10px 14px}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px}
 a{color:var(--accent)}
@@ -148,8 +187,8 @@ a{color:var(--accent)}
 
 
 def _badge(share: float | None, lang: str = "en") -> str:
-    if share is None:
-        return f'<span class="badge mid">{_e(t("stab.not_measured", lang))}</span>'
+    if share is None:  # no number could be computed: no badge rather than a made-up one
+        return ""
     cls = "ok" if share >= 0.85 else ("mid" if share >= 0.65 else "bad")
     return f'<span class="badge {cls}">{share:.0%} · {_e(stability_words(share, lang))}</span>'
 
@@ -231,7 +270,8 @@ def segment_report_html(run, names: dict[int, str] | None = None, user_labels: n
         (_fmt_number(metrics.get("silhouette")) if metrics.get("silhouette") is not None else "–",
          tr("report.fact_silhouette", words=silhouette_words(metrics.get("silhouette"), lang))),
         (f"{stability.get('overall'):.0%}" if stability.get("overall") is not None else "–",
-         tr("report.fact_refound") if not stability.get("deterministic") else tr("report.fact_deterministic")),
+         tr("report.fact_refound") if not stability.get("deterministic")
+         else tr("desc.fact_bootstrap") if stability.get("method") == "bootstrap" else tr("report.fact_deterministic")),
     ]
     if "ari" in metrics and config.roles.label_col:
         facts.append((f"{metrics['ari']:.2f}", tr("report.fact_ari", label=config.roles.label_col)))
@@ -271,6 +311,9 @@ def segment_report_html(run, names: dict[int, str] | None = None, user_labels: n
         size_text = tr("report.card_size", n=f"{int(row['size']):,}", share=f"{float(row['share']):.1%}", id=segment)
         out.append(f'<header><h2><span class="dot" style="background:{color}"></span>{_e(row["segment_name"])}</h2>'
                    f'<span class="size">{_e(size_text)}</span></header>')
+        persona = summary.persona(segment, lang)
+        if persona:
+            out.append(f'<p class="persona">{_e(persona)}</p>')
         out.append(meter_svg(float(row["share"]), color, width=240))
         out.append('<div class="grid"><div>')
         out.append(f"<h3>{_e(tr('report.keywords'))}</h3><div class='chips'>")
@@ -279,7 +322,11 @@ def segment_report_html(run, names: dict[int, str] | None = None, user_labels: n
         if not summary.keywords.get(segment):
             out.append(f'<span class="note">{_e(tr("report.no_words"))}</span>')
         out.append("</div>")
-        out.append(f"<h3>{_e(tr('report.stability'))}</h3><p>{_badge(per_segment.get(segment), lang)}</p>")
+        if per_segment.get(segment) is not None:
+            out.append(f"<h3>{_e(tr('report.stability'))}</h3><p>{_badge(per_segment.get(segment), lang)}</p>")
+        mood = sentiment_html(summary, segment, lang)
+        if mood:
+            out.append(f"<h3>{_e(tr('desc.sentiment'))}</h3>{mood}")
         confidence = row.get("mean_confidence")
         if confidence is not None and confidence == confidence:
             out.append(f'<p class="note">{_e(tr("report.confidence", value=f"{float(confidence):.2f}"))}</p>')
@@ -295,6 +342,9 @@ def segment_report_html(run, names: dict[int, str] | None = None, user_labels: n
             if lang != "en":  # the chart's one word: the zero line
                 svg = svg.replace('font-size="10">average</text>', f'font-size="10">{_e(tr("report.average"))}</text>')
             out.append(svg)
+        units = units_table_html(summary, segment, lang)
+        if units:
+            out.append(f"<h3>{_e(tr('desc.units'))}</h3>{units}")
         out.append("</div></div>")
         examples = summary.representative_texts.get(segment, [])
         if examples:
@@ -310,6 +360,7 @@ def segment_report_html(run, names: dict[int, str] | None = None, user_labels: n
                 rows = [(str(c), float(makeup.loc[segment, c]), float(makeup.loc["all users", c])) for c in top]
                 out.append(f"<div><h3>{_e(column)}</h3>{paired_share_bars_svg(rows, color, title=str(column))}</div>")
             out.append("</div>")
+            out.append(over_under_html(summary, segment, lang))
         out.append("</article>")
 
     if not noise_rows.empty:
