@@ -113,8 +113,9 @@ with controls:
     if st.session_state["seg_embedder_choice"] not in options:
         st.session_state["seg_embedder_choice"] = s["embedder"]
     auto = auto_embedder(dataset)
+    auto_label = tr("seg.auto_option", embedder=auto.name)  # fixed now: format_func may run later
     choice = st.selectbox(tr("seg.embedder"), options, key="seg_embedder_choice", help=tr("seg.embedder_help"),
-                          format_func=lambda n: tr("seg.auto_option", embedder=auto.name) if n == "auto" else n)
+                          format_func=lambda n: auto_label if n == "auto" else n)
     if choice == "auto":
         st.caption(tr("seg.auto_reason", embedder=md(auto.name), reason=md(auto.reason)))
     because = st.session_state.get("sk_embedder_reason")

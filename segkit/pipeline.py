@@ -201,7 +201,7 @@ def cluster_space(space: ClusterSpace, config: RunConfig) -> tuple[ClusteringRes
         chosen = auto_k(space.matrix, config.k_max, config.seed, n_distinct=distinct)
         params["k"] = chosen.k
         info["auto_k"] = chosen.k
-        info["auto_k_rule"] = AUTO_K_RULE.format(k_max=min(config.k_max, n - 1), sample=2000)
+        info["auto_k_rule"] = AUTO_K_RULE.format(k_max=int(chosen.sweep["k"].max()), sample=2000)
         info["auto_k_strength"] = chosen.strength
         info["auto_k_note"] = chosen.note
         info["k_sweep"] = chosen.sweep

@@ -14,6 +14,7 @@ import io
 import json
 import random
 import re
+import time
 from pathlib import Path
 
 import numpy as np
@@ -301,7 +302,8 @@ def fake_multilingual(monkeypatch):
     monkeypatch.setattr(multilingual, "load_model", lambda: _Model())
 
 
-def test_chinese_upload_is_detected_and_sets_the_multilingual_default(fake_multilingual):
+def test_chinese_upload_is_detected_and_sets_the_multilingual_default(fake_multilingual, monkeypatch):
+    monkeypatch.delenv("SEGKIT_EMBEDDER", raising=False)  # the real default rule
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.session_state["sk_lang"] = "zh"
     at.switch_page("pages/data.py").run()
@@ -309,12 +311,17 @@ def test_chinese_upload_is_detected_and_sets_the_multilingual_default(fake_multi
     _no_errors(at)
     info = " ".join(i.value for i in at.info)
     assert "以中文为主" in info and "multilingual" in info, info
-    assert at.session_state["sk_settings"]["embedder"] == "multilingual"
+    assert at.session_state["sk_settings"]["embedder"] == "auto"  # "auto" follows the language
     reason = at.session_state["sk_embedder_reason"]
     assert reason["embedder"] == "multilingual" and reason["label"] == "mostly Chinese"
     at.switch_page("pages/segment.py").run()
     _no_errors(at)
-    assert at.selectbox(key="seg_embedder_choice").value == "multilingual"
+    assert at.selectbox(key="seg_embedder_choice").value == "auto"
+    assert "multilingual" in at.selectbox(key="seg_embedder_choice").format_func("auto")
+    deadline = time.time() + 60  # the multilingual model embeds behind the TF-IDF preview
+    while at.session_state["sk_last"]["embedder"] != "multilingual" and time.time() < deadline:
+        time.sleep(0.2)
+        at.run()
     info = " ".join(i.value for i in at.info)
     assert "向量化模型默认设为" in info and "multilingual" in info and "以中文为主" in info, info
     assert any("mostly Chinese" in c.value for c in at.caption)  # the library's reason, in full
@@ -330,7 +337,7 @@ def test_english_upload_keeps_the_default_embedder():
     at.file_uploader(key="data_upload").set_value(("reviews.csv", data, "text/csv")).run()
     _no_errors(at)
     assert "mostly English/Latin" in " ".join(i.value for i in at.info)
-    assert at.session_state["sk_settings"]["embedder"] == "tfidf"
+    assert at.session_state["sk_settings"]["embedder"] == "auto"
     assert at.session_state["sk_embedder_reason"] is None
 
 

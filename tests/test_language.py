@@ -92,15 +92,17 @@ def _config(tmp_path, frame, *extra):
     return config_from_args(args, frame)
 
 
-def test_cli_default_embedder_follows_the_language(tmp_path, capsys):
+def test_cli_default_embedder_follows_the_language(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("SEGKIT_EMBEDDER", raising=False)  # the real rule, not the suite's tfidf
     english = pd.DataFrame({"user_id": range(30), "review": ENGLISH})
-    assert _config(tmp_path, english).embedder == "tfidf"
+    assert _config(tmp_path, english).embedder == "minilm"
     chinese = pd.DataFrame({"user_id": range(30), "review": CHINESE})
-    config = _config(tmp_path, chinese)
+    capsys.readouterr()
+    config = _config(tmp_path, chinese, "--text-col", "review")
     err = capsys.readouterr().err
-    assert config.embedder in ("multilingual", "tfidf")
+    assert config.embedder == "multilingual"
     assert f"embedder: {config.embedder}." in err and "Chinese" in err
     # An explicit --embedder always wins, and --quiet prints nothing.
     assert _config(tmp_path, chinese, "--embedder", "minilm", "--quiet").embedder == "minilm"
-    assert _config(tmp_path, chinese, "--quiet").embedder == config.embedder
+    assert _config(tmp_path, chinese, "--text-col", "review", "--quiet").embedder == config.embedder
     assert capsys.readouterr().err == ""

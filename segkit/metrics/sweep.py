@@ -24,7 +24,7 @@ SWEEP_SILHOUETTE_SAMPLE = 2000
 
 # Callers fill {k_max}; a {sample} argument, if given, is ignored (the sweep's own sizes are used).
 AUTO_K_RULE = (
-    "K in 2..{k_max} where K-means' silhouette most exceeds the silhouette K-means gets on "
+    "K in 2..{k_max} (at most sqrt(users/2)) where K-means' silhouette most exceeds the silhouette K-means gets on "
     "cluster-free data of the same shape (a Gaussian with the users' mean and covariance); "
     f"swept on a seeded {SWEEP_SAMPLE:,}-user subsample when larger, silhouette on "
     f"{SWEEP_SILHOUETTE_SAMPLE:,} of those"
@@ -166,4 +166,7 @@ def min_cluster_size_sweep(matrix: np.ndarray, sizes, params: dict | None = None
 
 
 def default_k_range(n_samples: int, k_max: int = 15) -> range:
-    return range(2, max(3, min(k_max, n_samples - 1) + 1))
+    """K = 2..k_max, capped at sqrt(n/2) (the usual rule of thumb): on a small file a high K
+    means segments of a handful of users, whose silhouette says little."""
+    cap = int(np.sqrt(max(n_samples, 0) / 2))
+    return range(2, max(3, min(k_max, n_samples - 1, cap) + 1))

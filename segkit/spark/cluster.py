@@ -86,7 +86,7 @@ def _choose_k(matrix: np.ndarray, config) -> tuple[int, dict]:
         raise SegkitInputError(f"Segmenting needs at least 3 users with text to choose K; there are {n}.")
     chosen = auto_k(matrix, config.k_max, config.seed)
     return chosen.k, {"auto_k": chosen.k, "auto_k_note": chosen.note, "auto_k_strength": chosen.strength,
-                      "auto_k_rule": AUTO_K_RULE.format(k_max=min(config.k_max, n - 1), sample=2000)
+                      "auto_k_rule": AUTO_K_RULE.format(k_max=int(chosen.sweep["k"].max()), sample=2000)
                       + f"; on a {n:,}-user sample"}
 
 
