@@ -65,6 +65,7 @@ from segkit.threads import limited_threads  # noqa: E402
 
 K_VALUES = range(2, 16)
 CURVES = False
+BERTOPIC = True  # --no-bertopic skips it (a bench-only dependency: pip install -e ".[bench]")
 
 
 def curve(data: np.ndarray, seed: int = 0) -> dict:
@@ -239,6 +240,19 @@ def evaluate(name, frame, roles, embedder, label_cols, rules, cache) -> list[dic
         for col, truth in truths.items():
             row[f"ARI_{col}"] = round(adjusted_rand_score(truth, labels), 3)
         out.append(row)
+    if truths and BERTOPIC:
+        try:
+            from quality import run_bertopic
+
+            started = time.perf_counter()
+            topics = run_bertopic(texts, embeddings.vectors)
+            row = {"set": name, "users": matrix.shape[0], "rule": "BERTopic defaults",
+                   "K": int(len(set(topics) - {-1})), "rule_s": round(time.perf_counter() - started, 2)}
+            for col, truth in truths.items():
+                row[f"ARI_{col}"] = round(adjusted_rand_score(truth, topics), 3)
+            out.append(row)
+        except ImportError:
+            pass
     for col, truth in truths.items():
         true_k = len(np.unique(truth))
         labels = KMeans(n_clusters=true_k, n_init=2, random_state=0).fit_predict(matrix)
@@ -252,9 +266,11 @@ def main(argv=None) -> None:
     parser.add_argument("--sets", default="ag_news,womens,zh_tnews,yelp,amazon")
     parser.add_argument("--rules", default=",".join(RULES))
     parser.add_argument("--curves", action="store_true", help="print silhouette and stability per K")
+    parser.add_argument("--no-bertopic", action="store_true", help="skip BERTopic's defaults on the labelled sets")
     args = parser.parse_args(argv)
-    global CURVES
+    global CURVES, BERTOPIC
     CURVES = args.curves
+    BERTOPIC = not args.no_bertopic
     rules = {name: RULES[name] for name in args.rules.split(",")}
     cache = EmbeddingCache()
     print(f"K rules on real data; load average {load_average()}")

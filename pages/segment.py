@@ -244,6 +244,10 @@ with results:
         notes.append(tr("seg.note_time", seconds=f"{cheap:.2f}"))
     notes.append(tr("seg.note_policy", policy=md(noise_policy_text(ctx.config))))
     st.caption(" · ".join(notes))
+    strength = metrics.get("auto_k_strength")
+    if strength in ("weak", "none"):
+        st.info(tr(f"seg.k_{strength}", k=metrics["auto_k"], silhouette=fmt(metrics.get("silhouette"), 2)),
+                icon=":material/blur_on:")
 
     left, right = st.columns([2, 3], gap="medium")
     with left:

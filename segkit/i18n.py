@@ -601,6 +601,11 @@ EN: dict[str, str] = {
                              "embedder on the Segment page to try again.",
     "common.swapped": "Segments now use **{embedder}**; they replaced the {preview} preview.",
     "seg.auto_option": "auto: {embedder}",
+    "seg.k_weak": "**No strong grouping** (silhouette {silhouette}, below 0.25): K = {k} is where the segments "
+                  "stand out most from cluster-free data of the same shape. Neighbouring K values are nearly as "
+                  "good; the K sweep shows why.",
+    "seg.k_none": "**No grouping found**: at no K do the segments separate better than in cluster-free data of the "
+                  "same shape, so K = {k} was chosen for readability. See the K sweep.",
     "seg.auto_reason": "**Automatic choice: {embedder}.** {reason}",
 }
 
@@ -1126,6 +1131,9 @@ ZH: dict[str, str] = {
     "common.preview_failed": "{embedder} 未能完成（{error}）；保留 {preview} 预览分群。可在“分群”页重新选择向量化模型再试。",
     "common.swapped": "分群现在使用 **{embedder}**，已替换 {preview} 预览。",
     "seg.auto_option": "自动：{embedder}",
+    "seg.k_weak": "**分群结构不强**（轮廓系数 {silhouette}，低于 0.25）：K = {k} 时分群相对同形状的无分群参照数据最突出。"
+                  "相邻的 K 值几乎一样好，见 K 扫描图。",
+    "seg.k_none": "**未发现分群结构**：任何 K 下分群都不比同形状的无分群数据分得更开，因此为便于阅读选择 K = {k}。见 K 扫描图。",
     "seg.auto_reason": "**自动选择：{embedder}。** {reason}",
 }
 
@@ -1144,6 +1152,7 @@ CHART_PHRASES: dict[str, dict[str, str]] = {
         "Calinski–Harabasz (higher is better)": "Calinski–Harabasz（越高越好）",
         "Davies–Bouldin (lower is better)": "Davies–Bouldin（越低越好）",
         "current K": "当前 K",
+        "cluster-free reference": "无分群的参照数据",
         "K (number of segments)": "K（分群数）",
         "Segments found": "找到的分群数",
         "Users left unassigned (noise share)": "未分配的用户（噪声占比）",

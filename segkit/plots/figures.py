@@ -199,6 +199,14 @@ def k_sweep_figure(sweep: pd.DataFrame, suggested_k: int | None = None, current_
                 marker=dict(size=13, color="#E45756", symbol="circle-open", line=dict(width=3)),
                 hovertemplate="current K=%{x}: %{y:.3f}<extra></extra>",
             ), row=row, col=1)
+    if "reference_silhouette" in sweep.columns and sweep["reference_silhouette"].notna().any():
+        # What K-means scores on cluster-free data of the same shape: the automatic K is
+        # where the blue line stands furthest above this one.
+        fig.add_trace(go.Scatter(
+            x=sweep["k"], y=sweep["reference_silhouette"], mode="lines", name="cluster-free reference",
+            line=dict(color="#9AA3AE", width=2, dash="dot"),
+            hovertemplate="reference K=%{x}: %{y:.3f}<extra></extra>",
+        ), row=1, col=1)
     if suggested_k is not None:
         for row in (1, 2, 3):
             fig.add_vline(x=suggested_k, line=dict(color="#54A24B", dash="dash", width=2), row=row, col=1)
