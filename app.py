@@ -1,7 +1,8 @@
 """segkit dashboard: segment the users of a recommender system by what they write and do.
 
 Start it with:  .venv/bin/streamlit run app.py
-It opens on the bundled sample and segments it straight away (TF-IDF, automatic K);
+It opens on the bundled sample and segments it straight away (a TF-IDF preview, then MiniLM;
+automatic K);
 upload your own file on the Data page. Each page lives in pages/; all logic in segkit/.
 """
 

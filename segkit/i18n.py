@@ -169,8 +169,8 @@ EN: dict[str, str] = {
                 "age…). Each segment below has an automatic name built from its most typical words; rename, "
                 "merge and export them on the following pages.",
     "ov.sample_info": "You are looking at the **bundled sample**: 6,197 synthetic store reviews by 2,000 users, "
-                      "segmented with the fast default (TF-IDF text vectors, K-means, number of segments chosen "
-                      "automatically). Upload your own file on the **Data** page.",
+                      "segmented with the defaults (MiniLM sentence vectors after a TF-IDF preview, K-means, number "
+                      "of segments chosen automatically). Upload your own file on the **Data** page.",
     "ov.m_users": "Users segmented",
     "ov.m_users_help": "of {total} users in the file; users without any text cannot be segmented but stay in "
                        "the export.",
@@ -744,7 +744,7 @@ ZH: dict[str, str] = {
     "ov.intro": "segkit 根据用户在评论中写了什么、以及他们的行为（消费、订单、年龄…）对用户进行分群。"
                 "下面每个分群都有一个由其最典型词语自动生成的名称；可在后续页面中重命名、合并和导出。",
     "ov.sample_info": "您正在查看**内置示例**：2,000 名用户撰写的 6,197 条模拟商店评论，"
-                      "使用快速默认设置分群（TF-IDF 文本向量、K-means、自动选择分群数）。"
+                      "使用默认设置分群（先显示 TF-IDF 预览，再换成 MiniLM 句向量；K-means；自动选择分群数）。"
                       "可在**数据**页面上传您自己的文件。",
     "ov.m_users": "已分群用户",
     "ov.m_users_help": "文件中共 {total} 名用户；没有任何文本的用户无法分群，但仍保留在导出结果中。",

@@ -67,7 +67,7 @@ def test_preview_then_minilm_segments_without_a_click():
     assert _run_until(at, lambda a: a.session_state["sk_last"]["embedder"] == "minilm")
     _no_errors(at)
     assert "preview segments" not in _infos(at)
-    assert any("Segments now use **minilm**" in s.value for s in at.success)
+    assert any("Segments now use **MiniLM**" in s.value for s in at.success)
 
 
 def test_failed_background_embedding_keeps_the_preview(monkeypatch):

