@@ -82,3 +82,17 @@ def test_console_script_runs_headless(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert len(pd.read_csv(out)) == len(pd.read_csv(SAMPLE))
     assert "ARI" in proc.stdout
+
+
+def test_cli_map_is_pca_unless_asked_and_automatic_k_says_how_strong(reviews_csv, tmp_path, capsys):
+    from segkit.cli import build_parser, config_from_args
+
+    frame = pd.read_csv(reviews_csv)
+    args = build_parser().parse_args(["segment", str(reviews_csv)])
+    assert config_from_args(args, frame).map_method == "pca"  # no UMAP compile for a CLI run
+    args = build_parser().parse_args(["segment", str(reviews_csv), "--map", "umap"])
+    assert config_from_args(args, frame).map_method == "umap"
+    assert main(["segment", str(reviews_csv), "--embedder", "tfidf", "--out", str(tmp_path / "o.csv"),
+                 "--cache-dir", str(tmp_path / "cache"), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "automatic K = " in printed and "grouping" in printed and "cluster-free" in printed
