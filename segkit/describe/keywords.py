@@ -146,7 +146,10 @@ def ranked_terms(scores: KeywordScores, segment: int, limit: int,
     positive = np.flatnonzero(z > 0)
     if not len(positive):
         return []
-    top = positive[np.argsort(-z[positive], kind="stable")[:max_candidates]]
+    if len(positive) > max_candidates:  # a partial sort: the vocabulary runs to 10^5 terms
+        positive = positive[np.argpartition(-z[positive], max_candidates - 1)[:max_candidates]]
+        positive.sort()
+    top = positive[np.argsort(-z[positive], kind="stable")]
     phrase_for = _best_phrases(scores, users, top)
     chosen: list[str] = []
     out: list[tuple[str, float]] = []
