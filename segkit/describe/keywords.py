@@ -47,6 +47,7 @@ class _Counted:
     present: sp.csr_matrix  # users x terms, 1 where the user uses the term
     vocabulary: np.ndarray
     index: dict  # term -> column
+    occurrences: np.ndarray  # per term, over all texts (breaks ties between equal z-scores)
 
 
 def _counted(texts: list[str], ngram_max: int) -> _Counted | None:
@@ -61,7 +62,7 @@ def _counted(texts: list[str], ngram_max: int) -> _Counted | None:
         present = counts.copy()
         present.data = np.ones_like(present.data)
         index = {str(t): i for i, t in enumerate(vocabulary)}
-        return _Counted(counts, present, vocabulary, index)
+        return _Counted(counts, present, vocabulary, index, np.asarray(counts.sum(axis=0)).ravel())
 
     return _term_counts.get_or_build(texts, ("term_counts", ngram_max), build)
 
@@ -80,6 +81,7 @@ class KeywordScores:
     index: dict  # term -> column
     z: np.ndarray  # (segments, terms)
     users: np.ndarray  # (segments, terms): users in the segment using the term
+    occurrences: np.ndarray | None = None  # (terms,): uses over all texts, for ties
 
     def row(self, segment: int) -> np.ndarray:
         return self.z[self.segments.index(int(segment))]
@@ -111,7 +113,7 @@ def keyword_scores(texts: list[str], labels: np.ndarray, ngram_max: int = 2) -> 
     z = np.nan_to_num(z, nan=0.0, posinf=0.0, neginf=0.0)
     if len(segments) == 1:  # nothing to set it apart from: rank by how many use a term
         z = y / max(total_n, 1.0)
-    return KeywordScores(segments, counted.vocabulary, counted.index, z, y)
+    return KeywordScores(segments, counted.vocabulary, counted.index, z, y, counted.occurrences)
 
 
 def fold_word(word: str) -> str:
@@ -137,9 +139,10 @@ def ranked_terms(scores: KeywordScores, segment: int, limit: int,
                  max_candidates: int = 400) -> list[tuple[str, float]]:
     """The segment's best terms, most distinctive first, without overlaps.
 
-    A word and a phrase holding it are not both listed; when a distinctive word mostly
-    appears inside one phrase ("service" inside "customer service" for at least
-    PHRASE_SHARE of its users), the phrase is listed in its place, with the word's score.
+    A word and a phrase holding it are not both listed, nor two forms of a word; when a
+    distinctive word mostly appears inside one phrase ("service" inside "customer service"
+    for at least PHRASE_SHARE of its users), the phrase is listed in its place, with the
+    word's score (or nothing, when the phrase's other word is already listed).
     """
     row = scores.segments.index(int(segment))
     z, users = scores.z[row], scores.users[row]
@@ -149,14 +152,17 @@ def ranked_terms(scores: KeywordScores, segment: int, limit: int,
     if len(positive) > max_candidates:  # a partial sort: the vocabulary runs to 10^5 terms
         positive = positive[np.argpartition(-z[positive], max_candidates - 1)[:max_candidates]]
         positive.sort()
-    top = positive[np.argsort(-z[positive], kind="stable")]
+    ties = -scores.occurrences[positive] if scores.occurrences is not None else np.zeros(len(positive))
+    top = positive[np.lexsort((ties, -z[positive]))]
     phrase_for = _best_phrases(scores, users, top)
     chosen: list[str] = []
     out: list[tuple[str, float]] = []
     for column in top:
         term = str(scores.vocabulary[column])
         phrase = phrase_for.get(int(column))
-        if phrase is not None and not _overlaps(phrase, chosen):
+        if phrase is not None:
+            if _overlaps(phrase, chosen):
+                continue  # mostly said in a phrase whose other word is already listed
             term = phrase
         if _overlaps(term, chosen):
             continue
