@@ -12,6 +12,8 @@ follows the defaults), K-means at K = 8, and HDBSCAN with its defaults. Printed 
   stop words kept) (target <= 10%);
 * purity (labelled sets): share of segments whose top example comes from a user with the
   segment's majority label (target >= 90%);
+* majority_share (labelled sets): mean share of a segment's majority label, i.e. the purity a
+  randomly chosen example would reach on average;
 * describe: seconds of describe_segments (new) for the run.
 """
 
@@ -103,6 +105,15 @@ def example_purity(top_user: dict, labels: np.ndarray, truth: np.ndarray | None)
     return float(np.mean(hits)) if hits else None
 
 
+def _majority_share(labels: np.ndarray, truth: np.ndarray | None) -> float | str:
+    """Mean over segments of their majority label's share: what a random member would score."""
+    if truth is None:
+        return "-"
+    shares = [pd.Series(truth[labels == s]).value_counts(normalize=True).iloc[0]
+              for s in np.unique(labels) if s >= 0]
+    return round(float(np.mean(shares)), 3) if shares else "-"
+
+
 def describe_old(old, texts: list[str], run) -> tuple[dict, dict, dict]:
     segment_keywords, auto_names, representative_users = old
     labels = run.result.labels
@@ -141,7 +152,7 @@ def run_set(name: str, make, roles: ColumnRoles, embedder: str, old, show: bool)
         names = {s: n for s, n in summary.names.items() if s >= 0}
         top_new = {s: (id_to_index[ids[0]] if ids else None) for s, ids in summary.representative_user_ids.items()}
         row = {"data": name, "users": len(texts), "segmentation": label, "K": run.result.n_clusters,
-               "noise": round(run.result.noise_share, 3)}
+               "noise": round(run.result.noise_share, 3), "majority_share": _majority_share(labels, truth)}
         measured = {"new": (summary.keywords, names, top_new)}
         if old is not None:
             measured["old"] = describe_old(old, texts, run)

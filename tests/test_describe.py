@@ -144,3 +144,13 @@ def test_examples_are_distinct_and_best_matching_review():
     scorer = review_scorer(keyword_scores(texts, labels))
     assert scorer(0, "Good product, love it\nNew strings on the tuner")[0] == "New strings on the tuner"
     assert scorer(0, "one review only") == ("one review only", 0.0)
+
+
+def test_masked_profanity_stays_one_token_and_out_of_names():
+    texts = ["the f***ing pizza crust was burnt"] * 6 + ["hotel room pool was clean"] * 6
+    labels = np.array([0] * 6 + [1] * 6)
+    keywords = segment_keywords(texts, labels, top_n=10)
+    terms = [t for t, _ in keywords[0]]
+    assert any("f***ing" in t for t in terms) and "ing" not in terms  # one masked token, not "ing"
+    names = auto_names(keywords)
+    assert "*" not in names[0] and "f" not in name_words(names[0])

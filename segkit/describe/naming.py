@@ -21,7 +21,7 @@ from segkit.tokenize import has_cjk
 BLOCKLIST_PATH = Path(__file__).with_name("blocklist.txt")
 NAME_TERMS = 2  # keywords per name
 CANDIDATES = 30  # keywords per segment considered for its name
-_MASKED = re.compile(r"[^\W\d_][*#@$%!]+[^\W\d_]*|[*#@$%!]{2,}", re.UNICODE)
+_MASKED = re.compile(r"[^\W\d_][*#]+[^\W\d_]*|[*#]{2,}", re.UNICODE)
 
 
 @lru_cache(maxsize=1)
