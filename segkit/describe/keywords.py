@@ -128,11 +128,8 @@ def fold_word(word: str) -> str:
     return word
 
 
-def _overlaps(term: str, chosen: list[str]) -> bool:
-    """A word already inside a chosen phrase, a phrase around a chosen word, a phrase sharing
-    a word with a chosen one, or another form of a chosen word ("pizzas" after "pizza")."""
-    words = {fold_word(w) for w in term.split(" ")}
-    return any(words & {fold_word(w) for w in c.split(" ")} for c in chosen)
+def _folded(term: str) -> set[str]:
+    return {fold_word(w) for w in term.split(" ")}
 
 
 def ranked_terms(scores: KeywordScores, segment: int, limit: int,
@@ -155,18 +152,21 @@ def ranked_terms(scores: KeywordScores, segment: int, limit: int,
     ties = -scores.occurrences[positive] if scores.occurrences is not None else np.zeros(len(positive))
     top = positive[np.lexsort((ties, -z[positive]))]
     phrase_for = _best_phrases(scores, users, top)
-    chosen: list[str] = []
+    used: set[str] = set()  # folded words of the terms listed so far
     out: list[tuple[str, float]] = []
     for column in top:
         term = str(scores.vocabulary[column])
         phrase = phrase_for.get(int(column))
         if phrase is not None:
-            if _overlaps(phrase, chosen):
+            if _folded(phrase) & used:
                 continue  # mostly said in a phrase whose other word is already listed
             term = phrase
-        if _overlaps(term, chosen):
+        # No word inside a listed phrase, no phrase around a listed word or sharing one,
+        # no other form of a listed word ("pizzas" after "pizza").
+        words = _folded(term)
+        if words & used:
             continue
-        chosen.append(term)
+        used |= words
         out.append((term, float(z[column])))
         if len(out) >= limit:
             break
