@@ -94,9 +94,9 @@ def keyword_scores(texts: list[str], labels: np.ndarray, ngram_max: int = 2) -> 
     counted = _counted(texts, ngram_max) if segments else None
     if counted is None:
         return None
-    row_of = {s: i for i, s in enumerate(segments)}
-    rows = np.array([row_of.get(int(v), -1) for v in labels])
-    kept = rows >= 0
+    kept = labels != NOISE
+    rows = np.full(len(labels), -1)
+    rows[kept] = np.searchsorted(segments, labels[kept])
     assign = sp.csr_matrix((np.ones(kept.sum()), (rows[kept], np.flatnonzero(kept))),
                            shape=(len(segments), len(labels)))
     y = (assign @ counted.present).toarray().astype(np.float64)

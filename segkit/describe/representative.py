@@ -44,12 +44,12 @@ def segment_margins(matrix: np.ndarray, labels: np.ndarray) -> np.ndarray:
 def representative_users(matrix: np.ndarray, labels: np.ndarray, confidence: np.ndarray,
                          density_based: bool = False, per_segment: int = 5) -> dict[int, list[int]]:
     """{segment: [user index, ...]}, best first (module docstring)."""
-    return {s: order[:per_segment] for s, order in ranked_members(matrix, labels, confidence, density_based).items()}
+    return ranked_members(matrix, labels, confidence, density_based, per_segment)
 
 
 def ranked_members(matrix: np.ndarray, labels: np.ndarray, confidence: np.ndarray,
-                   density_based: bool = False) -> dict[int, list[int]]:
-    """{segment: every member's user index}, best example first."""
+                   density_based: bool = False, limit: int | None = None) -> dict[int, list[int]]:
+    """{segment: its members' user indices (the best `limit` of them)}, best example first."""
     labels = np.asarray(labels)
     margins = segment_margins(matrix, labels)
     out: dict[int, list[int]] = {}
@@ -61,7 +61,7 @@ def ranked_members(matrix: np.ndarray, labels: np.ndarray, confidence: np.ndarra
             order = np.lexsort((members, -margins[members], -probability))
         else:
             order = np.lexsort((members, -margins[members]))
-        out[segment] = [int(i) for i in members[order]]
+        out[segment] = [int(i) for i in members[order[:limit]]]
     return out
 
 

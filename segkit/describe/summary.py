@@ -67,7 +67,7 @@ def describe_segments(users: pd.DataFrame, user_texts: list[str], matrix: np.nda
     if names:
         chosen_names.update({int(k): v for k, v in names.items()})
     # Typical and distinctive members first; each shows the review of theirs that best matches.
-    examples = pick_examples(ranked_members(matrix, labels, confidence, density_based), user_texts,
+    examples = pick_examples(ranked_members(matrix, labels, confidence, density_based, 20), user_texts,
                              review_scorer(scores), n_examples)
     rep_texts = {s: [text for _, text in picked] for s, picked in examples.items()}
     rep_ids = {s: [str(users["user_id"].iloc[i]) for i, _ in picked] for s, picked in examples.items()}

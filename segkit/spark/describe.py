@@ -91,7 +91,7 @@ def sample_descriptions(sample: pd.DataFrame, space: np.ndarray, density_based: 
     ranked = {s: ranked_terms(scores, s, max(n_keywords, 30)) if scores else [] for s in segments}
     keywords = {s: terms[:n_keywords] for s, terms in ranked.items()}
     names = auto_names(ranked)
-    picked = pick_examples(ranked_members(space, labels, sample["confidence"].to_numpy(), density_based),
+    picked = pick_examples(ranked_members(space, labels, sample["confidence"].to_numpy(), density_based, 20),
                            texts, review_scorer(scores), n_examples)
     examples = user_example_text(texts)
     rep_texts = {s: [text for _, text in v] for s, v in picked.items()}
