@@ -74,26 +74,31 @@ def womens_clothing_classes(n: int | None = 4000, seed: int = 0) -> pd.DataFrame
     return stratified_sample(frame, "department", n, seed)
 
 
-def zh_tnews(n: int | None = None, seed: int = 0) -> pd.DataFrame:
-    """tnews dev: Chinese news titles, 15 categories (label_desc)."""
-    raw = pd.read_json(DATA_ROOT / "zh_tnews_dev" / "tnews_dev.json", lines=True)
-    frame = pd.DataFrame({"text": raw["sentence"].astype(str), "label": raw["label_desc"].astype(str)})
-    return stratified_sample(frame, "label", n, seed)
-
-
-def amazon_reviews() -> pd.DataFrame:
-    """Amazon musical instruments 5-core: one row per review (10,261), users by reviewerID.
-
-    Unlabelled for topics; `rating` is the star rating, `time` the review's Unix time.
-    """
+def amazon_instruments(max_users: int | None = None, seed: int = 0) -> pd.DataFrame:
+    """Amazon Musical Instruments 5-core: one row per review, `user_id` = reviewerID,
+    `text` = the review (a user's text is their reviews joined), traits rating and helpful
+    votes. No topical label. `max_users`: a seeded sample of whole users."""
     raw = pd.read_json(DATA_ROOT / "amazon_musical_instruments_5core" / "reviews_Musical_Instruments_5.json.gz",
                        lines=True)
-    summary = raw["summary"].fillna("").astype(str)
-    body = raw["reviewText"].fillna("").astype(str)
-    text = np.where(summary.str.len() > 0, summary + ". " + body, body)
-    return pd.DataFrame({"user_id": raw["reviewerID"].astype(str), "item_id": raw["asin"].astype(str),
-                         "text": text, "rating": raw["overall"].astype(float),
-                         "time": raw["unixReviewTime"].astype("int64")})
+    frame = pd.DataFrame({"user_id": raw["reviewerID"].astype(str),
+                          "text": raw["reviewText"].fillna("").astype(str),
+                          "rating": raw["overall"].astype(float),
+                          "helpful": raw["helpful"].map(lambda v: v[0] if isinstance(v, list) and v else 0)})
+    if max_users is not None:
+        users = frame["user_id"].unique()
+        if max_users < len(users):
+            keep = set(np.random.default_rng(seed).choice(users, size=max_users, replace=False))
+            frame = frame[frame["user_id"].isin(keep)]
+    return frame.reset_index(drop=True)
+
+
+def zh_tnews(n: int | None = None, seed: int = 0) -> pd.DataFrame:
+    """TNEWS dev (Chinese news titles, 15 topics): `text` = sentence, `label` = label_desc;
+    duplicate sentences dropped (SOURCE.txt: the file repeats some)."""
+    raw = pd.read_json(DATA_ROOT / "zh_tnews_dev" / "tnews_dev.json", lines=True, dtype={"label": str})
+    raw = raw.drop_duplicates(subset="sentence")
+    frame = pd.DataFrame({"text": raw["sentence"].astype(str), "label": raw["label_desc"].astype(str)})
+    return stratified_sample(frame.reset_index(drop=True), "label", n, seed)
 
 
 AMAZON_ROLES = ColumnRoles(text_cols=("text",), user_col="user_id")

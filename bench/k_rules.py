@@ -41,7 +41,7 @@ from datasets import (  # noqa: E402
     AMAZON_ROLES,
     TEXT_ONLY_ROLES,
     ag_news,
-    amazon_reviews,
+    amazon_instruments,
     womens_clothing_classes,
     yelp,
     zh_tnews,
@@ -203,7 +203,7 @@ def load_sets(names: list[str]) -> list[tuple[str, pd.DataFrame, ColumnRoles, st
                            ["department", "label"]),
         "zh_tnews": lambda: (zh_tnews(), TEXT_ONLY_ROLES, "multilingual", ["label"]),
         "yelp": lambda: (yelp(4000), ColumnRoles(text_cols=("text",)), "minilm", []),
-        "amazon": lambda: (amazon_reviews(), AMAZON_ROLES, "minilm", []),
+        "amazon": lambda: (amazon_instruments(), AMAZON_ROLES, "minilm", []),
     }
     return [(name, *makers[name]()) for name in names]
 

@@ -9,6 +9,8 @@ Runs every benchmark and prints one table per target, then which targets are met
   4    live feedback after a parameter change (bench/feedback.py)
   5    200,000 users within 4 GB (bench/scale.py, in a child process)
   6    quality against BERTopic (bench/quality.py; needs `pip install bertopic`)
+  desc segment descriptions, issue 13: keyword and name distinctness, example purity
+       (bench/describe_quality.py)
 --quick: smaller sizes everywhere (minutes instead of tens of minutes); its verdicts are
 for those sizes only. Timings come from a shared 2-core machine: each table prints the
 load average, and ratios against a baseline measured in the same run where one exists.
@@ -121,16 +123,29 @@ def target_6(quick: bool, verdicts: dict):
         verdicts[f"6 {check}"] = ok
 
 
+def descriptions(quick: bool, verdicts: dict):
+    import describe_quality
+
+    rows = describe_quality.run(n=4000)  # same users in --quick: their embeddings are cached
+    common.print_table(f"Issue #13: segment descriptions, old (c4fe8b1) vs new (load average "
+                       f"{common.load_average()})", rows,
+                       "targets: kw_jaccard <= 0.20, name_share <= 0.10, example purity >= 0.90 (labelled sets)")
+    verdicts["13 keyword Jaccard <= 0.20"] = all(r["kw_jaccard_new"] <= 0.20 for r in rows)
+    verdicts["13 names sharing a word <= 10%"] = all(r["name_share_new"] <= 0.10 for r in rows)
+    verdicts["13 example purity >= 90%"] = all(r["purity_new"] == "-" or r["purity_new"] >= 0.90 for r in rows)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes; minutes instead of tens of minutes")
-    parser.add_argument("--only", default="", help="comma-separated subset of 12,3,4,5,6")
+    parser.add_argument("--only", default="", help="comma-separated subset of 12,3,4,5,6,desc")
     args = parser.parse_args(argv)
-    chosen = set(args.only.split(",")) if args.only else {"12", "3", "4", "5", "6"}
+    chosen = set(args.only.split(",")) if args.only else {"12", "3", "4", "5", "6", "desc"}
     verdicts: dict = {}
     print(f"segkit benchmarks ({'quick' if args.quick else 'full'}), load average {common.load_average()}")
     steps = [("12", "Targets 1-2", targets_1_2), ("3", "Target 3", target_3), ("4", "Target 4", target_4),
-             ("5", "Target 5", target_5), ("6", "Target 6", target_6)]
+             ("5", "Target 5", target_5), ("6", "Target 6", target_6),
+             ("desc", "Descriptions (issue 13)", descriptions)]
     for key, name, fn in steps:
         if key in chosen:
             section(name, lambda fn=fn: fn(args.quick, verdicts), verdicts, name)

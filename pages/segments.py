@@ -134,7 +134,7 @@ for _, row in table.iterrows():
             st.markdown(f"*{md(persona)}*")
         left, right = st.columns([1, 1], gap="large")
         with left:
-            st.markdown(tr("segs.words"))
+            st.markdown(tr("segs.words"), help=tr("segs.words_help"))
             st.html(chips_html(term for term, _ in summary.keywords.get(segment, [])))
             st.markdown(tr("segs.reviews"))
             examples = summary.representative_texts.get(segment, [])[:4]

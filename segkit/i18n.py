@@ -396,6 +396,9 @@ EN: dict[str, str] = {
     "segs.stability": "stability",
     "segs.stability_title": "Share of its users found together again with other random seeds",
     "segs.words": "**Words that set it apart**",
+    "segs.words_help": "Words and phrases this segment's users use more than everyone else's, most "
+                       "certain difference first (log-odds ratio with an informative prior, as a z-score). "
+                       "Words every segment uses alike never lead.",
     "segs.reviews": "**Most representative reviews**",
     "segs.no_text": "no text",
     "segs.profile": "**Profile vs all users**",
@@ -952,6 +955,8 @@ ZH: dict[str, str] = {
     "segs.stability": "稳定性",
     "segs.stability_title": "换用其他随机种子后，该分群中仍被分在一起的用户比例",
     "segs.words": "**使其与众不同的词语**",
+    "segs.words_help": "该分群用户比其他用户更常用的词语和短语，差异最确定的排在前面（带信息先验的对数几率比，"
+                       "以 z 分数表示）。各分群都同样常用的词不会排在前面。",
     "segs.reviews": "**最具代表性的评论**",
     "segs.no_text": "没有文本",
     "segs.profile": "**与全体用户对比的画像**",

@@ -104,6 +104,9 @@ def embed_users(table: UserTable, embedder_name: str, embedder_params: dict | No
                 progress: ProgressCallback | None = None, frame: pd.DataFrame | None = None) -> UserEmbeddings:
     """One vector per user: the mean of the vectors of their non-empty texts."""
     start = time.perf_counter()
+    if embedder_name == AUTO:
+        embedder_name = (choose_embedder(table.row_texts).name if table.roles.text_cols or not table.roles.vector_cols
+                         else "precomputed")
     if embedder_name == "precomputed":
         if frame is None:
             raise SegkitInputError("The 'precomputed' embedder needs the input table.")

@@ -14,7 +14,9 @@ from functools import lru_cache
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_LATIN_WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]", re.UNICODE)
+# A word may hold asterisks inside ("f***ing", "sh*t"): masked words stay one token (not
+# "ing"), so segment names can recognise and refuse them (segkit/describe/naming.py).
+_LATIN_WORD = re.compile(r"[^\W\d_][\w'’*-]*[^\W_]|[^\W\d_]", re.UNICODE)
 
 # Review-specific filler on top of sklearn's English list: words every segment uses.
 _EXTRA_ENGLISH = {

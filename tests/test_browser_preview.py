@@ -14,7 +14,15 @@ import time
 import pytest
 
 from tests.streamlit_server import streamlit_server
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, _require_chromium, main, shot, wait_idle
+from tests.test_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    VIEWPORT,
+    _require_chromium,
+    main,
+    shot,
+    wait_idle,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from segkit.cluster.base import NOISE
-from segkit.describe.keywords import segment_keywords
+from segkit.describe.examples import review_scorer, shorten
+from segkit.describe.keywords import keyword_scores, ranked_terms
 from segkit.describe.naming import auto_names
 from segkit.describe.persona import persona_line
 from segkit.describe.profile import (
@@ -19,7 +20,7 @@ from segkit.describe.profile import (
     over_under,
     share_phrase,
 )
-from segkit.describe.representative import representative_users
+from segkit.describe.representative import pick_examples, ranked_members
 
 UNASSIGNED_NAME = "Unassigned"
 
@@ -59,13 +60,7 @@ class SegmentSummary:
 
 def user_example_text(texts: list[str], max_chars: int = 400) -> list[str]:
     """A readable example per user: their first text, cut at a word boundary."""
-    out = []
-    for text in texts:
-        first = text.split("\n")[0] if text else ""
-        if len(first) > max_chars:
-            first = first[:max_chars].rsplit(" ", 1)[0] + " …"
-        out.append(first)
-    return out
+    return [shorten(text.split("\n")[0], max_chars) if text else "" for text in texts]
 
 
 KEYWORD_SAMPLE = 20_000  # users whose texts feed the keywords; word counts settle long before
@@ -97,14 +92,19 @@ def describe_segments(users: pd.DataFrame, user_texts: list[str], matrix: np.nda
     """
     labels = np.asarray(labels)
     keyword_users = keyword_sample(labels)
-    keywords = segment_keywords([user_texts[i] for i in keyword_users], labels[keyword_users], top_n=n_keywords)
-    chosen_names = auto_names(keywords)
+    scores = keyword_scores([user_texts[i] for i in keyword_users], labels[keyword_users])
+    segments = sorted(int(s) for s in np.unique(labels) if s != NOISE)
+    # Names draw on more terms than are shown, to fall back on when a word is taken.
+    ranked = {s: ranked_terms(scores, s, max(n_keywords, 30)) if scores else [] for s in segments}
+    keywords = {s: terms[:n_keywords] for s, terms in ranked.items()}
+    chosen_names = auto_names(ranked)
     if names:
         chosen_names.update({int(k): v for k, v in names.items()})
-    representatives = representative_users(matrix, labels, confidence, density_based, n_examples)
-    examples = user_example_text(user_texts)
-    rep_texts = {s: [examples[i] for i in idx if examples[i]] for s, idx in representatives.items()}
-    rep_ids = {s: [str(users["user_id"].iloc[i]) for i in idx] for s, idx in representatives.items()}
+    # Typical and distinctive members first; each shows the review of theirs that best matches.
+    examples = pick_examples(ranked_members(matrix, labels, confidence, density_based, 20), user_texts,
+                             review_scorer(scores), n_examples)
+    rep_texts = {s: [text for _, text in picked] for s, picked in examples.items()}
+    rep_ids = {s: [str(users["user_id"].iloc[i]) for i, _ in picked] for s, picked in examples.items()}
     n = len(labels)
     rows = []
     for segment in sorted(int(s) for s in np.unique(labels) if s != NOISE):

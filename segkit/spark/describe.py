@@ -76,19 +76,25 @@ def stratified_sample(labeled, rows, sizes: pd.DataFrame, per_segment: int, seed
 
 def sample_descriptions(sample: pd.DataFrame, space: np.ndarray, density_based: bool, roles: ColumnRoles,
                         n_keywords: int = 10, n_examples: int = 5) -> dict:
-    """Keywords (c-TF-IDF), names and representative texts, from the sample's users."""
-    from segkit.describe.keywords import segment_keywords
+    """Distinctive keywords, names and representative texts, from the sample's users
+    (the same rules as segkit.describe.summary.describe_segments)."""
+    from segkit.describe.examples import review_scorer
+    from segkit.describe.keywords import keyword_scores, ranked_terms
     from segkit.describe.naming import auto_names
-    from segkit.describe.representative import representative_users
+    from segkit.describe.representative import pick_examples, ranked_members
     from segkit.describe.summary import user_example_text
 
     labels = sample["segment_id"].to_numpy()
     texts = sample["text"].tolist()
-    keywords = segment_keywords(texts, labels, top_n=n_keywords)
-    names = auto_names(keywords)
-    reps = representative_users(space, labels, sample["confidence"].to_numpy(), density_based, n_examples)
+    scores = keyword_scores(texts, labels)
+    segments = sorted(int(s) for s in np.unique(labels) if s >= 0)
+    ranked = {s: ranked_terms(scores, s, max(n_keywords, 30)) if scores else [] for s in segments}
+    keywords = {s: terms[:n_keywords] for s, terms in ranked.items()}
+    names = auto_names(ranked)
+    picked = pick_examples(ranked_members(space, labels, sample["confidence"].to_numpy(), density_based, 20),
+                           texts, review_scorer(scores), n_examples)
     examples = user_example_text(texts)
-    rep_texts = {s: [examples[i] for i in idx if examples[i]] for s, idx in reps.items()}
-    rep_ids = {s: [str(sample["user_id"].iloc[i]) for i in idx] for s, idx in reps.items()}
+    rep_texts = {s: [text for _, text in v] for s, v in picked.items()}
+    rep_ids = {s: [str(sample["user_id"].iloc[i]) for i, _ in v] for s, v in picked.items()}
     return {"keywords": keywords, "names": names, "representative_texts": rep_texts,
             "representative_user_ids": rep_ids, "examples": examples}
