@@ -245,7 +245,7 @@ def evaluate(name, frame, roles, embedder, label_cols, rules, cache) -> list[dic
             from quality import run_bertopic
 
             started = time.perf_counter()
-            topics = run_bertopic(texts, embeddings.vectors)
+            topics = run_bertopic(texts, embeddings.vectors, None)
             row = {"set": name, "users": matrix.shape[0], "rule": "BERTopic defaults",
                    "K": int(len(set(topics) - {-1})), "rule_s": round(time.perf_counter() - started, 2)}
             for col, truth in truths.items():

@@ -24,6 +24,7 @@ from pages._shared.common import (
     stability_for,
     tr,
 )
+from pages._shared.drilldown import subsegments_view
 from segkit.edits import clean_name, rename_segment
 from segkit.errors import SegkitInputError
 from segkit.export.profile_html import over_under_html, sentiment_html, units_table_html
@@ -159,6 +160,7 @@ for _, row in table.iterrows():
                 if cat_fig is not None:
                     st.plotly_chart(cat_fig, config={"displayModeBar": False}, key=f"segs_catfig_{segment}")
                 st.html(over_under_html(summary, segment, lang()))
+        subsegments_view(ctx, run, segment, int(row["size"]))
         confidence = float(row.get("mean_confidence", np.nan))
         if confidence == confidence:
             st.caption(tr("segs.confidence", value=f"{confidence:.2f}", id=segment))
