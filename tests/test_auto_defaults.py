@@ -55,6 +55,20 @@ def test_an_elongated_cloud_without_groups_says_so():
     assert "No grouping" in chosen.note
 
 
+def test_two_segments_need_a_clear_grouping():
+    # Two overlapping groups 3.5 SD apart: K = 2 has the largest excess, but its silhouette
+    # is below 0.25, so the rule looks for more structure instead of a weak 2-way split.
+    rng = np.random.default_rng(0)
+    first = rng.standard_normal((1500, 10))
+    first[:, 0] += 3.5
+    users = np.vstack([first, rng.standard_normal((1500, 10))]).astype(np.float32)
+    chosen = auto_k(users)
+    sweep = chosen.sweep
+    assert int(sweep.loc[sweep["silhouette_excess"].idxmax(), "k"]) == 2
+    assert float(sweep.loc[sweep["k"] == 2, "silhouette"].iloc[0]) < 0.25
+    assert chosen.k > 2 and chosen.strength == "weak"
+
+
 def test_weak_structure_is_named_in_the_note():
     centres = np.zeros((4, 10))
     centres[np.arange(4), np.arange(4)] = 2.2  # four groups that touch

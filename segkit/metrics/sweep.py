@@ -27,7 +27,7 @@ AUTO_K_RULE = (
     "K in 2..{k_max} (at most sqrt(users/2)) where K-means' silhouette most exceeds the silhouette K-means gets on "
     "cluster-free data of the same shape (a Gaussian with the users' mean and covariance); "
     f"swept on a seeded {SWEEP_SAMPLE:,}-user subsample when larger, silhouette on "
-    f"{SWEEP_SILHOUETTE_SAMPLE:,} of those"
+    f"{SWEEP_SILHOUETTE_SAMPLE:,} of those; K = 2 only with a clear grouping (silhouette at least 0.25)"
 )
 # Kaufman & Rousseeuw's reading of the silhouette: below 0.25 no substantial structure.
 WEAK_SILHOUETTE = 0.25
@@ -124,7 +124,12 @@ def auto_k_from_sweep(sweep: pd.DataFrame) -> AutoK:
     if valid.empty:
         k = int(sweep["k"].min())
         return AutoK(k, sweep, None, None, "none", f"K = {k}: no silhouette could be computed.")
-    best = valid.sort_values([score, "k"], ascending=[False, True]).iloc[0]
+    ranked = valid.sort_values([score, "k"], ascending=[False, True])
+    best = ranked.iloc[0]
+    if int(best["k"]) == 2 and float(best["silhouette"]) < WEAK_SILHOUETTE and len(ranked) > 1:
+        # Two segments is the least informative split and the one a dominant direction
+        # (review length, overall sentiment) produces without any groups: it must be clear.
+        best = ranked[ranked["k"] > 2].iloc[0]
     k, silhouette = int(best["k"]), float(best["silhouette"])
     excess = float(best[score]) if score == "silhouette_excess" else None
     if excess is not None and excess < NO_STRUCTURE_EXCESS and READABLE_K in set(valid["k"]):
