@@ -1,6 +1,6 @@
 """segkit dashboard: segment the users of a recommender system by what they write and do.
 
-Start it with:  .venv/bin/streamlit run app.py
+Start it with:  .venv/bin/streamlit run app.py   (listens on 127.0.0.1 only: .streamlit/config.toml)
 It opens on the bundled sample and segments it straight away (TF-IDF, automatic K);
 upload your own file on the Data page. Each page lives in pages/; all logic in segkit/.
 """
@@ -19,11 +19,15 @@ from pages._shared.common import (
     tr,
 )
 
+ICON_PATH = Path(__file__).resolve().parent / "assets" / "segkit_icon.png"
+
 # The dashboard's language lives in this browser session (st.session_state["sk_lang"]).
 st.session_state.setdefault("sk_lang", "en")
 st.set_page_config(
     page_title=tr("app.page_title"),
-    page_icon=":material/donut_small:",
+    # A local image, served by this server: a ":material/..." or emoji icon makes the
+    # browser fetch an SVG from an outside font/emoji host on every page load.
+    page_icon=str(ICON_PATH),
     layout="wide",
     initial_sidebar_state="expanded",
 )
