@@ -84,3 +84,83 @@ def test_xlsx_download_types_every_text_cell_as_text():
     assert sheet["A7"].value is None
     assert sheet["B2"].value == -1 and sheet["B2"].data_type == "n"
     assert sheet["C3"].value is None and sheet["C4"].value == 1.5
+
+
+# --- the CLI never overwrites its input, and writes atomically ------------------------
+
+@pytest.fixture
+def reviews_csv(tmp_path, reviews):
+    path = tmp_path / "in.csv"
+    reviews.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("flag", ["--out", "--summary", "--report", "--config"])
+def test_segment_refuses_an_output_that_is_its_input(flag, reviews_csv, capsys, fake_embedder):
+    from segkit.cli import main
+
+    before = reviews_csv.read_bytes()
+    code = main(["segment", str(reviews_csv), "--embedder", "fake", "--k", "3", "--no-map", "--no-cache",
+                 "--quiet", flag, str(reviews_csv)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "never overwrites its input" in err and err.count("\n") == 1
+    assert reviews_csv.read_bytes() == before
+
+
+def test_output_through_a_symlink_or_relative_path_is_caught(reviews_csv, tmp_path, monkeypatch, capsys,
+                                                             fake_embedder):
+    from segkit.cli import main
+
+    link = tmp_path / "link.csv"
+    link.symlink_to(reviews_csv)
+    monkeypatch.chdir(tmp_path)
+    before = reviews_csv.read_bytes()
+    assert main(["segment", "in.csv", "--embedder", "fake", "--k", "3", "--no-map", "--no-cache", "--quiet",
+                 "--out", str(link)]) == 2
+    assert main(["segment", str(reviews_csv), "--embedder", "fake", "--k", "3", "--no-map", "--no-cache",
+                 "--quiet", "--out", "./sub/../in.csv"]) == 2
+    assert reviews_csv.read_bytes() == before
+    assert "never overwrites its input" in capsys.readouterr().err
+
+
+def test_rerun_from_config_refuses_to_overwrite_the_config_or_its_input(reviews_csv, tmp_path, capsys,
+                                                                       fake_embedder):
+    from segkit.cli import main
+
+    config = tmp_path / "run.json"
+    assert main(["segment", str(reviews_csv), "--embedder", "fake", "--k", "3", "--no-map", "--no-cache",
+                 "--quiet", "--config", str(config)]) == 0
+    saved = config.read_bytes()
+    for target in (config, reviews_csv):
+        assert main(["segment", "--config", str(config), "--no-cache", "--quiet", "--summary", str(target)]) == 2
+    assert config.read_bytes() == saved
+    assert "never overwrites its input" in capsys.readouterr().err
+
+
+def test_assign_refuses_to_overwrite_its_input(reviews_csv, tmp_path, capsys, fake_embedder):
+    from segkit.cli import main
+
+    before = reviews_csv.read_bytes()
+    assert main(["assign", str(tmp_path / "model"), str(reviews_csv), "--out", str(reviews_csv)]) == 2
+    assert reviews_csv.read_bytes() == before
+    assert "never overwrites its input" in capsys.readouterr().err
+
+
+def test_outputs_are_written_atomically(reviews_csv, tmp_path, monkeypatch, fake_embedder):
+    """A failure while writing leaves the previous file intact and no temporary file behind."""
+    from segkit.cli import main
+    from segkit.export import safe
+
+    out = tmp_path / "out.csv"
+    out.write_text("previous result\n", encoding="utf-8")
+
+    def broken(frame, path=None, **kwargs):
+        Path(path).write_text("half a fi", encoding="utf-8")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(safe, "to_safe_csv", broken)
+    assert main(["segment", str(reviews_csv), "--embedder", "fake", "--k", "3", "--no-map", "--no-cache",
+                 "--quiet", "--out", str(out)]) == 1
+    assert out.read_text(encoding="utf-8") == "previous result\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
