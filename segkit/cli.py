@@ -215,7 +215,7 @@ def cmd_segment(args) -> int:
     finally:
         close()
     elapsed = time.perf_counter() - started
-    for note in run.table.notes:
+    for note in [*run.table.notes, *(cache.notes if cache is not None else [])]:
         log(f"note: {note}")
     metrics = run.metrics
     if "auto_k" in metrics:
