@@ -18,6 +18,7 @@ from pages._shared.common import (
     style,
     tr,
 )
+from pages._shared.upload import process_pending_upload
 
 ICON_PATH = Path(__file__).resolve().parent / "assets" / "segkit_icon.png"
 
@@ -64,6 +65,9 @@ language_selector()
 # (what is known so far, which stays if the page stops early) and again after it, with
 # the run the page just computed.
 status_slot = st.sidebar.empty()
+# A file dropped on the Data page is read here, before whichever page comes next: an
+# analyst who clicks away at once still gets their data (pages/_shared/upload.py).
+process_pending_upload()
 sidebar_status(status_slot)
 with app_context():
     page.run()

@@ -10,8 +10,6 @@ import streamlit as st
 from pages._shared.common import (
     NONE_LABEL,
     NONE_USER,
-    adopt_language_default,
-    dataset_from_upload,
     dataset_label,
     ensure_dataset,
     init_page_state,
@@ -24,6 +22,7 @@ from pages._shared.common import (
     tr,
     user_table,
 )
+from pages._shared.upload import UPLOAD_KEY, remember_upload, show_upload_error
 from segkit.errors import SegkitInputError
 from segkit.io import ColumnRoles, infer_roles
 from segkit.io.read import SUPPORTED
@@ -39,8 +38,9 @@ with source_col:
     uploaded = st.file_uploader(
         tr("data.upload"),
         type=[s.lstrip(".") for s in SUPPORTED],
-        key="data_upload",
+        key=UPLOAD_KEY,
         help=tr("data.upload_help"),
+        on_change=remember_upload,
     )
 with sample_col:
     if st.button(tr("data.use_sample"), icon=":material/dataset:", key="data_use_sample",
@@ -50,22 +50,9 @@ with sample_col:
         st.session_state["data_message"] = ("success", tr("data.loaded_sample"))
         st.rerun()
 
-if uploaded is not None and uploaded.file_id != dataset.upload_id:
-    try:
-        with st.spinner(tr("data.reading", name=uploaded.name)):
-            new = dataset_from_upload(uploaded.getvalue(), uploaded.name, uploaded.file_id)
-    except SegkitInputError as exc:
-        st.error(tr("data.cannot_use", name=md(uploaded.name), error=md(exc)), icon=":material/error:")
-        st.caption(tr("data.still_using", name=md(dataset_label(dataset))))
-    except Exception as exc:  # noqa: BLE001 - never a traceback for a bad file
-        st.error(tr("data.unreadable", name=md(uploaded.name), error=type(exc).__name__, detail=md(exc)),
-                 icon=":material/error:")
-        st.caption(tr("data.still_using", name=md(dataset_label(dataset))))
-    else:
-        set_dataset(new)
-        dataset = new
-        adopt_language_default(new)  # Chinese or mixed texts: the multilingual embedder by default
-        st.session_state["data_message"] = ("success", tr("data.loaded", name=new.name, rows=f"{len(new.frame):,}"))
+# The upload itself was read before this page ran (pages/_shared/upload.py, called from
+# app.py), so that leaving the page at once cannot lose it.
+show_upload_error()
 
 message = st.session_state.get("data_message")
 if message:

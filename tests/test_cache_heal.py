@@ -5,7 +5,6 @@ folder stays under its size bound."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from segkit.cli import main

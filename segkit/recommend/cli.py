@@ -49,6 +49,7 @@ def cmd_recommend(args) -> int:
     from pathlib import Path
 
     from segkit.io.read import read_table
+    from segkit.outputs import guard_outputs, write_csv_atomic
     from segkit.recommend.evaluate import evaluate_recommendations, format_report
     from segkit.recommend.interactions import (
         InteractionColumns,
@@ -57,8 +58,6 @@ def cmd_recommend(args) -> int:
         segments_from_labeled,
     )
     from segkit.recommend.segment_items import global_top_items, segment_top_items
-
-    from segkit.outputs import guard_outputs, write_csv_atomic
 
     guard_outputs({"--interactions file": args.interactions, "--items file": args.items,
                    **{f"--segments file {i + 1}": path for i, path in enumerate(args.segments)}}, {"--out": args.out})
