@@ -17,6 +17,7 @@ from pages._shared.common import (
     language_report,
     load_sample,
     md,
+    memo_value,
     page_header,
     set_dataset,
     tr,
@@ -25,6 +26,7 @@ from pages._shared.common import (
 from pages._shared.upload import UPLOAD_KEY, remember_upload, show_upload_error
 from segkit.errors import SegkitInputError
 from segkit.io import ColumnRoles, infer_roles
+from segkit.io.numbers import numeric_like_columns
 from segkit.io.read import SUPPORTED
 
 init_page_state("data", {"message": None})
@@ -84,8 +86,8 @@ none_labels = {NONE_USER: tr("common.none_user"), NONE_LABEL: tr("common.none_la
 columns = [str(c) for c in frame.columns]
 roles = dataset.roles
 suffix = dataset.key[:10]
-numeric_like = [c for c in columns if pd.api.types.is_numeric_dtype(frame[c])
-                or pd.to_numeric(frame[c], errors="coerce").notna().mean() >= 0.9]
+# Parsed once per dataset, not on every rerun (a wide file has thousands of columns).
+numeric_like = memo_value(f"numeric_like|{dataset.key}", lambda: numeric_like_columns(frame))
 with st.form(f"data_roles_{suffix}"):
     c1, c2 = st.columns(2)
     with c1:

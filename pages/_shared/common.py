@@ -561,6 +561,11 @@ def _memo(key: str, compute):
     return value
 
 
+def memo_value(key: str, compute):
+    """A value kept in this session's memo (dropped when the dataset changes)."""
+    return _memo(key, compute)
+
+
 def user_table(dataset: Dataset) -> UserTable:
     return _memo(f"table|{dataset.key}|{dataset.roles_json}",
                  lambda: _prepare(dataset.key, dataset.roles_json, dataset.frame, dataset.roles))
