@@ -164,3 +164,17 @@ def test_outputs_are_written_atomically(reviews_csv, tmp_path, monkeypatch, fake
                  "--quiet", "--out", str(out)]) == 1
     assert out.read_text(encoding="utf-8") == "previous result\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
+
+
+def test_export_page_offers_the_xlsx_download(monkeypatch, tmp_path_factory):
+    pytest.importorskip("streamlit")
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_app import APP, TIMEOUT
+
+    monkeypatch.setenv("SEGKIT_MAP_METHOD", "pca")
+    monkeypatch.setenv("SEGKIT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "segkit-cache"))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("pages/export.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(".xlsx" in button.label for button in at.download_button), [b.label for b in at.download_button]

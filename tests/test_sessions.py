@@ -60,51 +60,65 @@ def test_a_job_two_sessions_wait_for_survives_one_of_them_moving_on(jobs):
 
 # ----------------------------------------------------------------- thread limits
 
-def _pool_sizes() -> list[tuple[str, int]]:
-    from threadpoolctl import threadpool_info
+OVERLAP = """
+import json, threading
+import sklearn.cluster  # loads the OpenMP runtime, as a session would
+from threadpoolctl import threadpool_info
+from segkit.threads import limited_threads
 
+def sizes():
     return [(pool["user_api"], pool["num_threads"]) for pool in threadpool_info()]
 
+before = sizes()
+steps = [threading.Event() for _ in range(4)]
+inside = {}
 
-def test_overlapping_sessions_restore_the_thread_pools(monkeypatch):
-    """Session A enters, B enters, A leaves, B leaves: the pools end as they began."""
-    from threadpoolctl import threadpool_limits
+def session(name, enter_after, entered, leave_after, left):
+    if enter_after >= 0:
+        steps[enter_after].wait(10)
+    with limited_threads():
+        inside[name] = sizes()
+        steps[entered].set()
+        steps[leave_after].wait(10)
+    steps[left].set()
 
-    from segkit.threads import limited_threads
+a = threading.Thread(target=session, args=("a", -1, 0, 1, 2))
+b = threading.Thread(target=session, args=("b", 0, 1, 2, 3))
+a.start(); b.start(); a.join(20); b.join(20)
+after = sizes()
+with limited_threads():
+    again = sizes()
+print(json.dumps({"before": before, "inside": inside, "after": after, "again": again, "final": sizes()}))
+"""
 
-    monkeypatch.setenv("SEGKIT_CLUSTER_THREADS", "1")
-    import sklearn.cluster  # noqa: F401  (loads the OpenMP runtime as a session would)
 
-    try:
-        before = _pool_sizes()
-        if not any(api == "blas" and n > 1 for api, n in before):
-            pytest.skip(f"no multi-threaded BLAS pool to observe ({before})")
-        steps = [threading.Event() for _ in range(4)]
-        inside: dict[str, list[int]] = {}
+def test_overlapping_sessions_restore_the_thread_pools():
+    """Session A enters, B enters, A leaves, B leaves: the pools end as they began.
 
-        def session(name: str, enter_after: int, entered: int, leave_after: int, left: int) -> None:
-            if enter_after >= 0:
-                steps[enter_after].wait(10)
-            with limited_threads():
-                inside[name] = _pool_sizes()
-                steps[entered].set()
-                steps[leave_after].wait(10)
-            steps[left].set()
+    In a fresh interpreter: OpenBLAS ignores thread counts set from a worker thread once
+    the main thread has set one, which earlier tests in this process may have done.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
 
-        a = threading.Thread(target=session, args=("a", -1, 0, 1, 2))
-        b = threading.Thread(target=session, args=("b", 0, 1, 2, 3))
-        a.start()
-        b.start()
-        a.join(20)
-        b.join(20)
-        assert all(n == 1 for _, n in inside["a"]) and all(n == 1 for _, n in inside["b"]), inside
-        assert _pool_sizes() == before, f"pools left at {_pool_sizes()} after two overlapping sessions"
-        with limited_threads():  # and the limit still applies afterwards
-            assert all(n == 1 for _, n in _pool_sizes())
-        assert _pool_sizes() == before
-    finally:
-        for api, n in before:
-            threadpool_limits(limits=n, user_api=api)
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "SEGKIT_CLUSTER_THREADS": "1", "PYTHONPATH": str(root)}
+    env.pop("OMP_NUM_THREADS", None)
+    env.pop("OPENBLAS_NUM_THREADS", None)
+    proc = subprocess.run([sys.executable, "-c", OVERLAP], capture_output=True, text=True, env=env, cwd=root,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    before = [tuple(x) for x in out["before"]]
+    if not any(api == "blas" and n > 1 for api, n in before):
+        pytest.skip(f"no multi-threaded BLAS pool to observe ({before})")
+    for name in ("a", "b"):
+        assert all(n == 1 for _, n in out["inside"][name]), out["inside"]
+    assert [tuple(x) for x in out["after"]] == before, f"pools left at {out['after']} after two overlapping sessions"
+    assert all(n == 1 for _, n in out["again"]) and [tuple(x) for x in out["final"]] == before
 
 
 # ----------------------------------------------------------------- uploads
