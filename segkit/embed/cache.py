@@ -114,7 +114,7 @@ class EmbeddingCache:
             vectors = read_checked_npy(path, n_rows, width_ok)
         except (BadEntry, OSError) as exc:
             note = f"cached embeddings {path.name[:12]}… were unusable ({exc}); deleted, embedding again"
-            self.notes.append(note)
+            self.notes = [*self.notes[-99:], note]  # the latest 100 (the dashboard's cache lives long)
             LOG.warning(note)
             path.unlink(missing_ok=True)
             return None

@@ -220,13 +220,15 @@ _INTERN_MAX_LEN = 40  # values this short repeat (ids, categories, numbers): one
 
 
 def _utf8_chunks(data: bytes) -> list[tuple[int, int]] | None:
-    """(start, end) byte ranges ending after a newline, if the whole file is BOM-less UTF-8; else None.
+    """(start, end) byte ranges ending after a newline, if the whole file is UTF-8 (after any
+    UTF-8 byte-order mark); else None.
 
     A newline byte is never inside a multi-byte UTF-8 character, so each range decodes alone.
     """
-    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
         return None
-    ranges, start = [], 0
+    ranges = []
     while start < len(data):
         end = data.find(b"\n", min(start + _CHUNK_BYTES, len(data)) - 1)
         end = len(data) if end < 0 else end + 1
@@ -266,12 +268,11 @@ def _read_delimited(data: bytes, filename: str, limits: Limits) -> LoadedTable:
     notes: list[str] = []
     ranges = _utf8_chunks(data)
     if ranges is not None:  # UTF-8 (the common case): decoded a chunk at a time, never whole
-        encoding, text = "utf-8", None
-        head = data[:65536].decode("utf-8", errors="ignore")
-        if b"\x00" in data[:4096]:
-            decode_text(data[:4096])  # the NUL-byte message
+        bom = data.startswith(b"\xef\xbb\xbf")
+        encoding, text = ("utf-8-sig" if bom else "utf-8"), None
+        head = data[3 if bom else 0:65536].decode("utf-8", errors="ignore")
         _refuse_binary_text(head)
-        if not data.strip():
+        if not data[3 if bom else 0:].strip():
             raise SegkitInputError(f"'{filename}' is empty (only whitespace).")
         limits.check_text(len(data), filename)
         has_lf = b"\n" in data
