@@ -1,6 +1,6 @@
 """segkit dashboard: segment the users of a recommender system by what they write and do.
 
-Start it with:  .venv/bin/streamlit run app.py
+Start it with:  .venv/bin/streamlit run app.py   (listens on 127.0.0.1 only: .streamlit/config.toml)
 It opens on the bundled sample and segments it straight away (a TF-IDF preview, then MiniLM;
 automatic K);
 upload your own file on the Data page. Each page lives in pages/; all logic in segkit/.
@@ -19,12 +19,17 @@ from pages._shared.common import (
     style,
     tr,
 )
+from pages._shared.upload import process_pending_upload
+
+ICON_PATH = Path(__file__).resolve().parent / "assets" / "segkit_icon.png"
 
 # The dashboard's language lives in this browser session (st.session_state["sk_lang"]).
 st.session_state.setdefault("sk_lang", "en")
 st.set_page_config(
     page_title=tr("app.page_title"),
-    page_icon=":material/donut_small:",
+    # A local image, served by this server: a ":material/..." or emoji icon makes the
+    # browser fetch an SVG from an outside font/emoji host on every page load.
+    page_icon=str(ICON_PATH),
     layout="wide",
     initial_sidebar_state="expanded",
 )
@@ -61,6 +66,9 @@ language_selector()
 # (what is known so far, which stays if the page stops early) and again after it, with
 # the run the page just computed.
 status_slot = st.sidebar.empty()
+# A file dropped on the Data page is read here, before whichever page comes next: an
+# analyst who clicks away at once still gets their data (pages/_shared/upload.py).
+process_pending_upload()
 sidebar_status(status_slot)
 with app_context():
     page.run()

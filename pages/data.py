@@ -10,8 +10,6 @@ import streamlit as st
 from pages._shared.common import (
     NONE_LABEL,
     NONE_USER,
-    adopt_language_default,
-    dataset_from_upload,
     dataset_label,
     ensure_dataset,
     init_page_state,
@@ -19,13 +17,16 @@ from pages._shared.common import (
     language_report,
     load_sample,
     md,
+    memo_value,
     page_header,
     set_dataset,
     tr,
     user_table,
 )
+from pages._shared.upload import UPLOAD_KEY, remember_upload, show_upload_error
 from segkit.errors import SegkitInputError
 from segkit.io import ColumnRoles, infer_roles
+from segkit.io.numbers import numeric_like_columns
 from segkit.io.read import SUPPORTED
 
 init_page_state("data", {"message": None})
@@ -39,8 +40,9 @@ with source_col:
     uploaded = st.file_uploader(
         tr("data.upload"),
         type=[s.lstrip(".") for s in SUPPORTED],
-        key="data_upload",
+        key=UPLOAD_KEY,
         help=tr("data.upload_help"),
+        on_change=remember_upload,
     )
 with sample_col:
     if st.button(tr("data.use_sample"), icon=":material/dataset:", key="data_use_sample",
@@ -50,22 +52,9 @@ with sample_col:
         st.session_state["data_message"] = ("success", tr("data.loaded_sample"))
         st.rerun()
 
-if uploaded is not None and uploaded.file_id != dataset.upload_id:
-    try:
-        with st.spinner(tr("data.reading", name=uploaded.name)):
-            new = dataset_from_upload(uploaded.getvalue(), uploaded.name, uploaded.file_id)
-    except SegkitInputError as exc:
-        st.error(tr("data.cannot_use", name=md(uploaded.name), error=md(exc)), icon=":material/error:")
-        st.caption(tr("data.still_using", name=md(dataset_label(dataset))))
-    except Exception as exc:  # noqa: BLE001 - never a traceback for a bad file
-        st.error(tr("data.unreadable", name=md(uploaded.name), error=type(exc).__name__, detail=md(exc)),
-                 icon=":material/error:")
-        st.caption(tr("data.still_using", name=md(dataset_label(dataset))))
-    else:
-        set_dataset(new)
-        dataset = new
-        adopt_language_default(new)  # Chinese or mixed texts: the multilingual embedder by default
-        st.session_state["data_message"] = ("success", tr("data.loaded", name=new.name, rows=f"{len(new.frame):,}"))
+# The upload itself was read before this page ran (pages/_shared/upload.py, called from
+# app.py), so that leaving the page at once cannot lose it.
+show_upload_error()
 
 message = st.session_state.get("data_message")
 if message:
@@ -97,8 +86,8 @@ none_labels = {NONE_USER: tr("common.none_user"), NONE_LABEL: tr("common.none_la
 columns = [str(c) for c in frame.columns]
 roles = dataset.roles
 suffix = dataset.key[:10]
-numeric_like = [c for c in columns if pd.api.types.is_numeric_dtype(frame[c])
-                or pd.to_numeric(frame[c], errors="coerce").notna().mean() >= 0.9]
+# Parsed once per dataset, not on every rerun (a wide file has thousands of columns).
+numeric_like = memo_value(f"numeric_like|{dataset.key}", lambda: numeric_like_columns(frame))
 with st.form(f"data_roles_{suffix}"):
     c1, c2 = st.columns(2)
     with c1:

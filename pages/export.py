@@ -29,6 +29,7 @@ from pages._shared.common import (
 from segkit.edits import labeled_export, names_after_merges, summary_export
 from segkit.export import STATUS_COLUMN, to_safe_csv
 from segkit.export.report import segment_report_html
+from segkit.export.xlsx import to_xlsx_bytes
 
 init_page_state("out", {"labeled_csv": None})
 page_header(tr("nav.export"), tr("out.intro"))
@@ -95,6 +96,10 @@ with c1:
         st.download_button(tr("out.dl_labeled"), labeled_csv, file_name=f"{stem}_segments.csv",
                            mime="text/csv", icon=":material/download:", type="primary", key="out_dl_labeled",
                            on_click="ignore")
+        # Built only when clicked (a callable): a workbook of 200,000 rows takes a while.
+        st.download_button(tr("out.dl_labeled_xlsx"), lambda: to_xlsx_bytes(labeled), file_name=f"{stem}_segments.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           icon=":material/table_view:", key="out_dl_labeled_xlsx", on_click="ignore")
     with st.container(border=True):
         st.markdown(tr("out.summary"))
         st.caption(tr("out.summary_caption"))

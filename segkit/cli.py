@@ -189,19 +189,24 @@ def cmd_segment(args) -> int:
     from segkit.config import RunConfig
     from segkit.embed.cache import EmbeddingCache
     from segkit.export.labeled import labeled_rows
-    from segkit.export.safe import to_safe_csv
     from segkit.io.read import read_table
+    from segkit.outputs import guard_outputs, write_csv_atomic, write_text_atomic
     from segkit.pipeline import run_segmentation
 
+    outputs = {"--out": args.out, "--summary": args.summary, "--report": getattr(args, "report", None),
+               "--save-model": getattr(args, "save_model", None)}
     if args.input is None:
         if not args.config:
             raise SegkitInputError("Give an INPUT file, or --config RUN.json to re-run a saved run.")
         config = RunConfig.load(args.config)
         if not config.input_path:
             raise SegkitInputError(f"The config {args.config} names no input file; pass INPUT.")
+        # Refuse before reading: an output that is an input would be overwritten.
+        guard_outputs({"input file": config.input_path, "--config file": args.config}, outputs)
         loaded = read_table(config.input_path)
         save_config_to = None
     else:
+        guard_outputs({"input file": args.input}, {**outputs, "--config": args.config})
         loaded = read_table(args.input)
         config = config_from_args(args, loaded.frame)
         save_config_to = args.config
@@ -220,7 +225,7 @@ def cmd_segment(args) -> int:
     finally:
         close()
     elapsed = time.perf_counter() - started
-    for note in run.table.notes:
+    for note in [*run.table.notes, *(cache.notes if cache is not None else [])]:
         log(f"note: {note}")
     metrics = run.metrics
     if "auto_k" in metrics:
@@ -244,22 +249,22 @@ def cmd_segment(args) -> int:
     print(f"\ntime: {elapsed:.1f} s (" + ", ".join(f"{k} {v:.2f}s" for k, v in run.timings.items()) + ")")
     if args.out:
         labeled = labeled_rows(loaded.frame, run)
-        to_safe_csv(labeled, args.out)
+        write_csv_atomic(labeled, args.out)
         print(f"wrote {len(labeled)} rows to {args.out}")
     if args.summary:
-        to_safe_csv(table, args.summary)
+        write_csv_atomic(table, args.summary)
         print(f"wrote {len(table)} segments to {args.summary}")
     if getattr(args, "save_model", None):
         from segkit.model.cli import save_model_from_run
 
         save_model_from_run(args.save_model, run, loaded.frame)
     if save_config_to:
-        Path(save_config_to).write_text(config.to_json(), encoding="utf-8")
+        write_text_atomic(save_config_to, config.to_json())
         print(f"wrote run config to {save_config_to} (re-run: segkit segment --config {save_config_to})")
     if getattr(args, "report", None):
         from segkit.export.report import segment_report_html
 
-        Path(args.report).write_text(segment_report_html(run), encoding="utf-8")
+        write_text_atomic(args.report, segment_report_html(run))
         print(f"wrote segment dictionary to {args.report}")
     return 0
 

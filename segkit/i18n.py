@@ -476,6 +476,7 @@ EN: dict[str, str] = {
                            "segment_confidence, map_x, map_y and {status}. Cells that a spreadsheet would run as "
                            "a formula are prefixed with a quote.",
     "out.dl_labeled": "Download labeled rows",
+    "out.dl_labeled_xlsx": "Excel (.xlsx, every cell typed as text)",
     "out.summary": "**Segment summary (CSV)**",
     "out.summary_caption": "One row per segment: name, size, share, keywords, an example, stability and the "
                            "profile (z-scores against all users).",
@@ -1040,6 +1041,7 @@ ZH: dict[str, str] = {
     "out.labeled_caption": "按原始顺序包含每一条上传的行，另加 segment_id、segment_name、segment_confidence、"
                            "map_x、map_y 和 {status} 列。电子表格会当作公式执行的单元格前会加一个引号。",
     "out.dl_labeled": "下载带标签的行",
+    "out.dl_labeled_xlsx": "Excel（.xlsx，每个单元格均为文本）",
     "out.summary": "**分群摘要（CSV）**",
     "out.summary_caption": "每个分群一行：名称、规模、占比、关键词、一条示例、稳定性以及画像（相对全体用户的 z 分数）。",
     "out.dl_summary": "下载分群摘要",

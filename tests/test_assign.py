@@ -62,7 +62,7 @@ def test_kmeans_model_reassigns_its_training_users(frame, kmeans_run, tmp_path):
     path = save_model(model, tmp_path / "model")
     # Plain JSON and arrays that load without pickle.
     meta = json.loads((path / "model.json").read_text(encoding="utf-8"))
-    assert meta["algorithm"] == "kmeans" and meta["format"] == "segkit-model/1"
+    assert meta["algorithm"] == "kmeans" and meta["format"] == "segkit-model/2"
     with np.load(path / "arrays.npz", allow_pickle=False) as data:
         assert "centroids" in data.files and "tfidf_vocabulary" in data.files
     per_user, _ = assign_users(load_model(path), frame)

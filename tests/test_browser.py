@@ -3,7 +3,8 @@
 Starts the app on a free loopback port (127.0.0.1 only), walks through every page on
 the bundled sample, re-segments with another K, checks the map and the segment cards,
 downloads the labeled CSV and compares its rows with the input, and uploads a file full
-of HTML/Markdown payloads to check they are shown as text. Screenshots of each page go
+of HTML/Markdown payloads to check they are shown as text. Every request a page makes is
+recorded; a test fails on any host other than the app's own. Screenshots of each page go
 to test-artifacts/screenshots/. The server is always stopped.
 
 Needs /usr/bin/chromium (scripts/setup --dev installs it). Without it the test is
@@ -114,10 +115,37 @@ def page(browser):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.errors = errors
+    # Every request the page makes (documents, scripts, fonts, favicons, images, websockets):
+    # offline means no host but the app's own.
+    requests: list[str] = []
+    context.on("request", lambda request: requests.append(request.url))
+    page.on("websocket", lambda ws: requests.append(ws.url))
+    page.requests = requests
     try:
         yield page
     finally:
         context.close()
+
+
+def assert_only_own_host(page) -> None:
+    """No request went to, and no icon/script/image/style in the page points at, another host."""
+    outside = sorted({url for url in page.requests if not _is_own_host(url)})
+    assert not outside, f"the page fetched from outside hosts: {outside[:10]}"
+    assert any(url.startswith("http://127.0.0.1") for url in page.requests)
+    linked = page.evaluate("""() => [...document.querySelectorAll('link[href], script[src], img[src], iframe[src]')]
+        .map(e => e.href || e.src)""")
+    outside = sorted({url for url in linked if not _is_own_host(url)})
+    assert not outside, f"the page links resources on outside hosts (e.g. the favicon): {outside[:10]}"
+
+
+def _is_own_host(url: str) -> bool:
+    """The app's own server (127.0.0.1) or a URL that needs no network (data:, blob:, about:)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about"):
+        return True
+    return parts.hostname == "127.0.0.1"
 
 
 def wait_idle(page, timeout: float = 240) -> None:
@@ -237,6 +265,7 @@ def test_sample_flow_end_to_end(app_url, page):
     assert (exported.loc[empty, "segkit_status"] != "ok").all()  # rows without text are marked, not dropped
     shot(page, "6_export")
     assert not page.errors, page.errors
+    assert_only_own_host(page)
 
 
 PAYLOADS = [
@@ -296,3 +325,4 @@ def test_uploaded_markup_is_shown_as_text(app_url, page):
     assert page.locator('img[src*="127.0.0.1:9"]').count() == 0
     assert page.locator('a[href^="javascript"]').count() == 0
     assert not page.errors, page.errors
+    assert_only_own_host(page)

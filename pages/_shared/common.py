@@ -327,34 +327,54 @@ class MapJobs:
     """UMAP maps computed on one background thread, keyed by content.
 
     Pages show the (instant) PCA map while the UMAP map for the same features is being
-    computed, and switch when it is ready; nobody waits for numba's compilation.
+    computed, and switch when it is ready; nobody waits for numba's compilation. The
+    worker is shared by every session; each job remembers the sessions that asked for
+    it, and a session only ever cancels queued jobs that no other session wants.
     """
 
     def __init__(self, max_jobs: int = 8) -> None:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="segkit-map")
         self.jobs: OrderedDict[str, Future] = OrderedDict()
+        self.owners: dict[str, set[str]] = {}  # job key -> sessions whose latest request it is
         self.lock = threading.Lock()
         self.max_jobs = max_jobs
 
-    def get(self, key: str, matrix: np.ndarray, seed: int) -> Future:
-        """The job for `key`, submitted if new. A failed job stays failed (no retry loop);
-        queued jobs nobody asked for since are cancelled so a slider sweep does not queue
-        a UMAP per position (they are resubmitted if someone comes back to them)."""
+    def get(self, key: str, matrix: np.ndarray, seed: int, owner: str | None = None) -> Future:
+        """The job for `key`, submitted if new. A failed job stays failed (no retry loop).
+        Queued jobs this session asked for before, and that no other session wants, are
+        cancelled, so a slider sweep does not queue a UMAP per position (they are
+        resubmitted if someone comes back to them)."""
+        owner = owner if owner is not None else _session_id()
         with self.lock:
+            for other_key, owners in list(self.owners.items()):
+                if other_key == key or owner not in owners:
+                    continue
+                owners.discard(owner)
+                other = self.jobs.get(other_key)
+                if not owners and other is not None and not other.running() and other.cancel():
+                    self.jobs.pop(other_key)
+                    self.owners.pop(other_key)
             future = self.jobs.get(key)
             if future is None or future.cancelled():
-                for other_key, other in list(self.jobs.items()):
-                    if other_key != key and not other.running() and other.cancel():
-                        self.jobs.pop(other_key)
                 future = self.pool.submit(_umap_map, matrix, seed)
                 self.jobs[key] = future
+            self.owners.setdefault(key, set()).add(owner)
             self.jobs.move_to_end(key)
             while len(self.jobs) > self.max_jobs:
                 oldest, job = next(iter(self.jobs.items()))
                 if not job.done():
                     break
                 self.jobs.pop(oldest)
+                self.owners.pop(oldest, None)
             return future
+
+
+def _session_id() -> str:
+    """This browser session's id (one per tab), or 'local' outside a Streamlit script run."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx.session_id if ctx is not None else "local"
 
 
 def _umap_map(matrix: np.ndarray, seed: int) -> np.ndarray:
@@ -556,6 +576,11 @@ def _memo(key: str, compute):
     while len(memo) > 24:
         memo.pop(next(iter(memo)))
     return value
+
+
+def memo_value(key: str, compute):
+    """A value kept in this session's memo (dropped when the dataset changes)."""
+    return _memo(key, compute)
 
 
 def user_table(dataset: Dataset) -> UserTable:

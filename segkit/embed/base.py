@@ -35,6 +35,13 @@ class Embedder(ABC):
     def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         """Return an array of shape (len(texts), dim), dtype float32, no NaN/inf."""
 
+    # The width of every vector, when it never changes (a packaged model); None otherwise.
+    fixed_dim: int | None = None
+
+    def produces_width(self, width: int, n_texts: int) -> bool:
+        """Could `embed` return vectors this wide for n_texts texts? (checks a cached entry)"""
+        return width == self.fixed_dim if self.fixed_dim is not None else 1 <= width <= 65_536
+
     def expected_seconds(self, n_texts: int) -> float:
         return n_texts / max(self.texts_per_second, 1e-9)
 

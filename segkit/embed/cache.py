@@ -1,21 +1,33 @@
 """On-disk embedding cache keyed by content, so the same texts are never embedded twice.
 
-Entries are plain .npy files read with allow_pickle=False (never pickle: the cache
-directory may be shared) and validated for shape, dtype and finiteness before use; a
-bad entry is deleted and recomputed.
+Entries are plain .npy files (never pickle: the cache directory may be shared). Before
+an entry is read, its header is checked: NumPy's magic, a little-endian float32
+C-order 2-D array, one row per text, a width the embedder can produce, and a file size
+that matches the shape exactly; so a planted header claiming 10^13 rows is refused
+without allocating anything. After reading, every value must be finite and the rows
+must not all be one and the same non-zero vector. Any failure deletes the entry, notes
+it (`EmbeddingCache.notes`, one line each, and the `segkit` logger) and the texts are
+embedded again. The folder is bounded: after each store the least recently used
+entries are deleted until the cache is under $SEGKIT_CACHE_MAX_MB (default 2,048 MB).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from segkit.embed.base import Embedder, ProgressCallback
+
+LOG = logging.getLogger("segkit")
+DEFAULT_CACHE_MAX_MB = 2048
+CACHE_MAX_ENV = "SEGKIT_CACHE_MAX_MB"
+_FLOAT32 = np.dtype("<f4")
 
 
 def default_cache_dir() -> Path:
@@ -23,6 +35,15 @@ def default_cache_dir() -> Path:
     if env:
         return Path(env)
     return Path.home() / ".cache" / "segkit"
+
+
+def default_cache_max_bytes() -> int:
+    raw = os.environ.get(CACHE_MAX_ENV, "").strip()
+    try:
+        megabytes = float(raw) if raw else DEFAULT_CACHE_MAX_MB
+    except ValueError:
+        megabytes = DEFAULT_CACHE_MAX_MB
+    return int(max(megabytes, 0) * 1024 * 1024)
 
 
 def texts_key(embedder_token: str, texts: Sequence[str]) -> str:
@@ -36,31 +57,71 @@ def texts_key(embedder_token: str, texts: Sequence[str]) -> str:
     return digest.hexdigest()
 
 
+class BadEntry(ValueError):
+    """A cache file that must not be used (the message says why)."""
+
+
+def read_checked_npy(path: Path, n_rows: int, width_ok: Callable[[int], bool] | None = None) -> np.ndarray:
+    """The float32 (n_rows, width) array in `path`, or BadEntry; the header is checked before any allocation."""
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        try:
+            version = np.lib.format.read_magic(handle)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(handle)
+            else:
+                raise BadEntry(f"unsupported .npy version {version}")
+        except (ValueError, OSError, EOFError, SyntaxError) as exc:
+            if isinstance(exc, BadEntry):
+                raise
+            raise BadEntry(f"unreadable header ({exc})") from None
+        if dtype != _FLOAT32 or fortran:
+            raise BadEntry(f"dtype {dtype}{' (Fortran order)' if fortran else ''}, expected little-endian float32")
+        if len(shape) != 2:
+            raise BadEntry(f"shape {shape}, expected 2 dimensions")
+        rows, width = (int(v) for v in shape)
+        if rows != n_rows:
+            raise BadEntry(f"{rows:,} rows for {n_rows:,} texts")
+        if width < 1 or (width_ok is not None and not width_ok(width)):
+            raise BadEntry(f"width {width}, which this embedder does not produce")
+        expected = handle.tell() + rows * width * _FLOAT32.itemsize
+        if size != expected:
+            raise BadEntry(f"file is {size:,} bytes, its header promises {expected:,}")
+        vectors = np.fromfile(handle, dtype=_FLOAT32, count=rows * width).reshape(rows, width)
+    if not np.isfinite(vectors).all():
+        raise BadEntry("it holds NaN or infinite values")
+    if rows > 1 and np.any(vectors[0]) and not np.any(vectors != vectors[0]):
+        raise BadEntry("every text has the same vector")
+    return vectors
+
+
 class EmbeddingCache:
-    def __init__(self, directory: str | Path | None = None) -> None:
+    def __init__(self, directory: str | Path | None = None, max_bytes: int | None = None) -> None:
         self.directory = Path(directory) if directory is not None else default_cache_dir()
+        self.max_bytes = default_cache_max_bytes() if max_bytes is None else int(max_bytes)
+        self.notes: list[str] = []  # one line per entry that was refused and recomputed
 
     def _path(self, key: str) -> Path:
         return self.directory / "embeddings" / f"{key}.npy"
 
-    def load(self, key: str, n_rows: int) -> np.ndarray | None:
+    def load(self, key: str, n_rows: int, width_ok: Callable[[int], bool] | None = None) -> np.ndarray | None:
         path = self._path(key)
         if not path.is_file():
             return None
         try:
-            vectors = np.load(path, allow_pickle=False)
-        except (OSError, ValueError, EOFError):
-            vectors = None
-        valid = (
-            isinstance(vectors, np.ndarray)
-            and vectors.dtype == np.float32
-            and vectors.ndim == 2
-            and vectors.shape[0] == n_rows
-            and bool(np.isfinite(vectors).all())
-        )
-        if not valid:
+            vectors = read_checked_npy(path, n_rows, width_ok)
+        except (BadEntry, OSError) as exc:
+            note = f"cached embeddings {path.name[:12]}… were unusable ({exc}); deleted, embedding again"
+            self.notes = [*self.notes[-99:], note]  # the latest 100 (the dashboard's cache lives long)
+            LOG.warning(note)
             path.unlink(missing_ok=True)
             return None
+        try:
+            os.utime(path)  # least-recently-used order for eviction
+        except OSError:
+            pass
         return vectors
 
     def store(self, key: str, vectors: np.ndarray) -> None:
@@ -70,11 +131,31 @@ class EmbeddingCache:
         handle, tmp_name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as tmp:
-                np.save(tmp, np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
+                np.save(tmp, np.ascontiguousarray(vectors, dtype=_FLOAT32), allow_pickle=False)
             os.replace(tmp_name, path)
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
             raise
+        self.evict(keep=path)
+
+    def evict(self, keep: Path | None = None) -> None:
+        """Delete least recently used entries until the folder is under max_bytes (never `keep`)."""
+        folder = self.directory / "embeddings"
+        entries = []
+        for entry in folder.glob("*.npy"):
+            try:
+                stat = entry.stat()
+            except OSError:
+                continue
+            entries.append((stat.st_mtime, stat.st_size, entry))
+        total = sum(size for _, size, _ in entries)
+        for _, size, entry in sorted(entries, key=lambda e: e[0]):
+            if total <= self.max_bytes:
+                break
+            if keep is not None and entry == keep:
+                continue
+            entry.unlink(missing_ok=True)
+            total -= size
 
 
 def is_cached(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache | None) -> bool:
@@ -96,7 +177,9 @@ def embed_with_cache(
     unique_texts, inverse = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
     unique_list = [str(t) for t in unique_texts]
     key = texts_key(embedder.cache_token(), unique_list)
-    vectors = cache.load(key, len(unique_list)) if cache is not None else None
+    n_texts = len(unique_list)
+    vectors = cache.load(key, n_texts, lambda width: embedder.produces_width(width, n_texts)) \
+        if cache is not None else None
     if vectors is None:
         vectors = np.asarray(embedder.embed(unique_list, progress=progress), dtype=np.float32)
         if vectors.shape[0] != len(unique_list):

@@ -175,6 +175,7 @@ def load_fast_encoder(precision: str = "auto") -> _FastEncoder:
 
 class MiniLMEmbedder(Embedder):
     name = "minilm"
+    fixed_dim = DIM
     version = "2"
     texts_per_second = 200.0
     description = (

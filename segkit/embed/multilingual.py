@@ -35,6 +35,7 @@ def load_model():
 
 class MultilingualEmbedder(Embedder):
     name = "multilingual"
+    fixed_dim = DIM
     version = "1"
     # Measured on the 2-core dev machine on short Chinese news titles, batches of 256
     # (bench/zh_bench.py); longer reviews are slower (about 29/s on shopping reviews).

@@ -44,6 +44,10 @@ class TfidfSvdEmbedder(Embedder):
             sublinear_tf=True,
         )
 
+    def produces_width(self, width: int, n_texts: int) -> bool:
+        # SVD to at most n_components; with one or two texts the raw TF-IDF columns.
+        return 1 <= width <= (max(self.n_components, 2) if n_texts > 2 else self.max_features)
+
     def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         texts = list(texts)
         report(progress, 0, len(texts))

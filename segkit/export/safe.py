@@ -2,8 +2,12 @@
 
 Rule: a text cell that starts with =, +, -, @, a tab or a carriage return (or the
 full-width ＝ ＋ － ＠ that some spreadsheet locales also accept) is prefixed with a single
-quote ('), which spreadsheets show as text. Leading spaces or line feeds do not hide a
-formula from the rule: the first non-blank character counts. Numbers are left alone (a
+quote ('), which spreadsheets show as text. Leading blanks do not hide a formula from the
+rule: spaces, line feeds, no-break spaces, zero-width characters and a byte-order mark
+are skipped, and the first visible character counts. A spreadsheet in a locale whose
+separator is ';' (or one told to split on tabs or '|') cuts "ok;=1+1" into two cells and
+runs the second, so a formula character after ';', a tab or '|' (blanks skipped) gets the
+same quote in front of it: "ok;'=1+1". Numbers are left alone (a
 negative number is data, not a formula); only text cells are touched, whatever the
 column's dtype (object, string or categorical) and whoever wrote them: uploaded text,
 segment names typed in the dashboard, keywords. Column names are treated the same way.
@@ -11,25 +15,39 @@ segment names typed in the dashboard, keywords. Column names are treated the sam
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Characters a spreadsheet (or a reader's eye) skips before the first visible one.
+BLANKS = " \n\x0b\x0c\u00a0\u1680\u180e\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009" \
+         "\u200a\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
+# Separators some spreadsheet locales or import settings split a cell on.
+SPLITTERS = ";\t|"
+_FORMULA_CHARS = r"=+\-@\uff1d\uff0b\uff0d\uff20"
+_AFTER_SPLITTER = re.compile(f"([{re.escape(SPLITTERS)}][{re.escape(BLANKS)}]*)(?=[{_FORMULA_CHARS}])")
 
 
 def is_formula_like(value) -> bool:
+    """Would a spreadsheet evaluate this cell (or a piece of it, after a ';', tab or '|')?"""
     if not isinstance(value, str) or not value:
         return False
     if value.startswith(FORMULA_STARTS):
         return True
-    # " =cmd|..." and "\n=..." : spreadsheets may strip the blank and evaluate the rest.
-    stripped = value.lstrip(" \n\x0b\x0c")
-    return stripped != value and stripped.startswith(FORMULA_STARTS)
+    # " =cmd|...", "\n=...", "\u00a0=..." : spreadsheets may strip the blank and evaluate the rest.
+    stripped = value.lstrip(BLANKS)
+    if stripped != value and stripped.startswith(FORMULA_STARTS):
+        return True
+    return _AFTER_SPLITTER.search(value) is not None
 
 
 def _neutralise(value):
-    if is_formula_like(value):
-        return "'" + value
-    return value
+    if not is_formula_like(value):
+        return value
+    if value.startswith(FORMULA_STARTS) or value.lstrip(BLANKS).startswith(FORMULA_STARTS):
+        value = "'" + value
+    return _AFTER_SPLITTER.sub(lambda m: m.group(1) + "'", value)
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:

@@ -3,6 +3,12 @@
 Every cell is first read as text so that ids keep their leading zeros and nothing is
 silently coerced; numeric columns are then converted where every filled cell parses.
 The encoding and delimiter guessed are reported, never hidden.
+
+Memory: a UTF-8 CSV is decoded and parsed a few megabytes at a time straight into its
+columns (no whole-file string, no list of records beside the columns), repeated short
+values share one string object, and numeric columns are converted together. Every
+format is bounded by segkit.io.limits (rows, columns, cells, decoded text) before or
+while it decodes.
 """
 
 from __future__ import annotations
@@ -10,14 +16,18 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from segkit.errors import SegkitInputError
+from segkit.io.encoding import _refuse_binary_text, decode_text
+from segkit.io.formats import read_excel, read_json, read_parquet
+from segkit.io.limits import Limits
+from segkit.io.numbers import convert_numeric_columns
+
+__all__ = ["LoadedTable", "SUPPORTED", "convert_numeric_columns", "decode_text", "default_max_bytes", "read_table"]
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
@@ -82,14 +92,16 @@ def default_max_bytes() -> int:
 
 
 def read_table(source: str | Path | bytes, filename: str | None = None,
-               max_bytes: int | None = None) -> LoadedTable:
+               max_bytes: int | None = None, limits: Limits | None = None) -> LoadedTable:
     """Read a table from a path, or from raw bytes plus the uploaded file's name.
 
     `max_bytes` refuses larger files before reading them (default: the dashboard's
-    upload limit, 200 MB, or $SEGKIT_MAX_UPLOAD_MB). Pickle and other formats that can
-    run code when loaded are refused, whatever their name.
+    upload limit, 200 MB, or $SEGKIT_MAX_UPLOAD_MB); `limits` bounds what the file
+    decodes to (default: segkit.io.limits from the environment). Pickle and other
+    formats that can run code when loaded are refused, whatever their name.
     """
     limit = default_max_bytes() if max_bytes is None else int(max_bytes)
+    limits = limits or Limits.from_env()
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.is_file():
@@ -108,14 +120,18 @@ def read_table(source: str | Path | bytes, filename: str | None = None,
         raise SegkitInputError(f"'{filename}' is empty (0 bytes).")
     kind = _sniff_kind(data, suffix, filename)
     if kind == "excel":
-        loaded = _read_excel(data, filename)
+        frame, notes = read_excel(data, filename, limits)
+        loaded = LoadedTable(frame, "excel", None, None, notes)
     elif kind == "parquet":
-        loaded = _read_parquet(data, filename)
+        loaded = LoadedTable(read_parquet(data, filename, limits), "parquet")
     elif kind == "jsonl":
-        loaded = _read_jsonl(data, filename)
+        text, encoding = decode_text(data)
+        limits.check_text(len(text), filename)
+        loaded = LoadedTable(read_json(text, filename, limits), "jsonl", encoding)
+        del text
     else:
-        loaded = _read_delimited(data, filename)
-    return _finish(loaded, filename)
+        loaded = _read_delimited(data, filename, limits)
+    return _finish(loaded, filename, limits)
 
 
 def _format_mb(n_bytes: int) -> str:
@@ -182,86 +198,6 @@ def _sniff_kind(data: bytes, suffix: str, filename: str) -> str:
     return "delimited"
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode bytes, returning (text, encoding name). BOMs win; then UTF-8; then a guess."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
-        return data.decode("utf-16"), "utf-16"
-    sample = data[:4096]
-    # UTF-16 without a BOM: every other byte of ASCII text is NUL.
-    if len(sample) >= 4 and sample.count(b"\x00") > len(sample) // 3:
-        if sample[1:2] == b"\x00":
-            return data.decode("utf-16-le"), "utf-16-le"
-        if sample[0:1] == b"\x00":
-            return data.decode("utf-16-be"), "utf-16-be"
-    if b"\x00" in sample:
-        raise SegkitInputError(
-            "The file contains binary data (NUL bytes); it is not a text table."
-        )
-    try:
-        text, encoding = data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        text, encoding = _guess_legacy_encoding(data)
-    _refuse_binary_text(text)
-    return text, encoding
-
-
-def _refuse_binary_text(text: str) -> None:
-    """Binary data without NUL bytes decodes as Latin-1 'text' full of control characters."""
-    sample = text[:65536]
-    if not sample:
-        return
-    controls = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or 0x7F <= ord(ch) <= 0x9F)
-    if controls > max(2, 0.01 * len(sample)):
-        raise SegkitInputError(
-            f"The file looks binary ({controls} control characters in its first {len(sample):,}), "
-            f"not a text table. Upload a CSV, Excel, Parquet or JSON Lines file."
-        )
-
-
-def _guess_legacy_encoding(data: bytes) -> tuple[str, str]:
-    """Choose between GB18030 (Chinese Excel exports) and Windows-1252/Latin-1.
-
-    Latin-1 bytes often also decode as GB18030, as nonsense CJK. Chinese text decodes
-    to mostly common Han characters; mis-decoded Latin-1 yields many rare ones. We score
-    each candidate by the share of its non-ASCII characters that are common letters.
-    """
-    candidates = []
-    for encoding in ("gb18030", "cp1252", "latin-1"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        candidates.append((_plausibility(text, encoding), encoding, text))
-    if not candidates:  # latin-1 decodes anything, so this is unreachable in practice
-        raise SegkitInputError("Could not work out the file's text encoding; save it as UTF-8.")
-    candidates.sort(key=lambda c: c[0], reverse=True)
-    _, encoding, text = candidates[0]
-    return text, encoding
-
-
-def _plausibility(text: str, encoding: str) -> float:
-    non_ascii = [i for i, ch in enumerate(text) if ord(ch) > 127]
-    if not non_ascii:
-        return 1.0
-    if encoding == "gb18030":
-        common = sum(1 for i in non_ascii if _is_common_cjk(text[i]))
-        # GB18030 also decodes odd byte pairs to rare characters: demand mostly common ones.
-        return common / len(non_ascii) - 0.3
-    letters = sum(1 for i in non_ascii if text[i].isalpha() or text[i] in "€£¥°·–—‘’“”…«»¿¡")
-    # Accented letters in European text sit between ASCII letters; Chinese bytes read as
-    # Latin-1 come out as long runs of accented letters.
-    positions = set(non_ascii)
-    in_runs = sum(1 for i in non_ascii if i - 1 in positions or i + 1 in positions)
-    return letters / len(non_ascii) * (1 - in_runs / len(non_ascii))
-
-
-def _is_common_cjk(ch: str) -> bool:
-    code = ord(ch)
-    return 0x4E00 <= code <= 0x9FA5 or 0x3000 <= code <= 0x303F or 0xFF00 <= code <= 0xFFEF
-
-
 def _sniff_delimiter(text: str, filename: str) -> str:
     if filename.lower().endswith((".tsv", ".tab")):
         return "\t"
@@ -279,50 +215,158 @@ def _sniff_delimiter(text: str, filename: str) -> str:
 _CSV_FIELD_LIMIT = 256 * 1024 * 1024  # the csv module's default (128 KiB) refuses long reviews
 
 
-def _read_delimited(data: bytes, filename: str) -> LoadedTable:
+_CHUNK_BYTES = 2 * 1024 * 1024
+_INTERN_MAX_LEN = 40  # values this short repeat (ids, categories, numbers): one object each
+
+
+def _utf8_chunks(data: bytes) -> list[tuple[int, int]] | None:
+    """(start, end) byte ranges ending after a newline, if the whole file is UTF-8 (after any
+    UTF-8 byte-order mark); else None.
+
+    A newline byte is never inside a multi-byte UTF-8 character, so each range decodes alone.
+    """
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+        return None
+    ranges = []
+    while start < len(data):
+        end = data.find(b"\n", min(start + _CHUNK_BYTES, len(data)) - 1)
+        end = len(data) if end < 0 else end + 1
+        try:
+            data[start:end].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        ranges.append((start, end))
+        start = end
+    return ranges
+
+
+def _lines(data: bytes, ranges: list[tuple[int, int]] | None, text: str | None, has_lf: bool):
+    """The file's lines with newlines normalised as _normalise_newlines does, a chunk at a time."""
+    if ranges is None:
+        yield from io.StringIO(text, newline="")
+        return
+    for start, end in ranges:
+        chunk = data[start:end].decode("utf-8")
+        if "\r" in chunk:
+            chunk = chunk.replace("\r\n", "\n").replace("\r", " " if has_lf else "\n")
+        position = 0
+        while position < len(chunk):  # split on \n only, as io.StringIO(newline="") would
+            end = chunk.find("\n", position)
+            end = len(chunk) if end < 0 else end + 1
+            yield chunk[position:end]
+            position = end
+
+
+def _read_delimited(data: bytes, filename: str, limits: Limits) -> LoadedTable:
     """Parse with the csv module directly, so that no line can be skipped silently.
 
     Every record becomes a row: short rows are padded, a row longer than the header is
     refused naming its line, a quote that is never closed is refused naming where it
     opened. Only completely blank lines are skipped, and they are counted in the notes.
     """
-    text, encoding = decode_text(data)
-    if not text.strip():
-        raise SegkitInputError(f"'{filename}' is empty (only whitespace).")
     notes: list[str] = []
-    text, newline_note = _normalise_newlines(text)
-    if newline_note:
-        notes.append(newline_note)
-    delimiter = _sniff_delimiter(text, filename)
-    records, starts = _parse_records(text, delimiter, filename)
-    blank = sum(1 for fields in records if not fields)
-    kept = [(fields, line) for fields, line in zip(records, starts, strict=True) if fields]
-    if not kept:
-        raise SegkitInputError(f"'{filename}' has no columns.")
-    header, _ = kept[0]
-    n_header = len(header)
-    long_rows = [(i, line, len(fields)) for i, (fields, line) in enumerate(kept[1:], start=1)
-                 if len(fields) > n_header]
-    if long_rows:
-        number, line, n_fields = long_rows[0]
-        raise SegkitInputError(
-            f"'{filename}': {len(long_rows)} row(s) have more fields than the {n_header}-column "
-            f"header (first: data row {number} on line {line}, {n_fields} fields). "
-            f"Check the delimiter or quote the text column."
-        )
-    columns: list[list] = [[] for _ in range(n_header)]
-    for fields, _ in kept[1:]:
-        for j in range(n_header):
-            value = fields[j] if j < len(fields) else ""
-            columns[j].append(value if value != "" else None)
+    ranges = _utf8_chunks(data)
+    if ranges is not None:  # UTF-8 (the common case): decoded a chunk at a time, never whole
+        bom = data.startswith(b"\xef\xbb\xbf")
+        encoding, text = ("utf-8-sig" if bom else "utf-8"), None
+        head = data[3 if bom else 0:65536].decode("utf-8", errors="ignore")
+        _refuse_binary_text(head)
+        if not data[3 if bom else 0:].strip():
+            raise SegkitInputError(f"'{filename}' is empty (only whitespace).")
+        limits.check_text(len(data), filename)
+        has_lf = b"\n" in data
+        if b"\r" in data:
+            if has_lf:
+                stray = data.count(b"\r") - data.count(b"\r\n")
+                if stray:
+                    notes.append(f"{stray} stray carriage return(s) inside lines replaced by spaces")
+                head = head.replace("\r\n", "\n").replace("\r", " ")
+            else:
+                head = head.replace("\r", "\n")
+    else:
+        text, encoding = decode_text(data)
+        if not text.strip():
+            raise SegkitInputError(f"'{filename}' is empty (only whitespace).")
+        limits.check_text(len(text), filename)
+        text, newline_note = _normalise_newlines(text)
+        if newline_note:
+            notes.append(newline_note)
+        has_lf, head = True, text[:20000]
+    delimiter = _sniff_delimiter(head, filename)
+    header, columns, blank = _parse_columns(lambda: _lines(data, ranges, text, has_lf), delimiter, filename, limits)
+    text = None  # the non-UTF-8 path's decoded copy: free it before the frame is built
     # Positional first: duplicate names are renamed (and reported) by _finish.
     frame = pd.DataFrame({j: pd.Series(values, dtype=object) for j, values in enumerate(columns)})
+    del columns
     frame.columns = header
     if blank:
         notes.append(f"{blank} blank line(s) skipped")
     if delimiter != ",":
         notes.append(f"delimiter detected: {_describe_delimiter(delimiter)}")
     return LoadedTable(frame, "csv", encoding, delimiter, tuple(notes))
+
+
+def _parse_columns(make_lines, delimiter: str, filename: str, limits: Limits):
+    """(header, one list per column, blank lines). Strict first; tolerant if only a quote is odd."""
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
+    for strict in (True, False):
+        reader = csv.reader(make_lines(), delimiter=delimiter, strict=strict)
+        header: list[str] | None = None
+        columns: list[list] = []
+        shared: list[dict] = []
+        blank = n_rows = allowed = long_rows = 0
+        first_long = None
+        line = 1
+        try:
+            for fields in reader:
+                start, line = line, reader.line_num + 1
+                if not fields:
+                    blank += 1
+                    continue
+                if header is None:
+                    header = fields
+                    limits.check_columns(len(header), filename)
+                    columns = [[] for _ in header]
+                    shared = [{} for _ in header]
+                    allowed = limits.rows_allowed(len(header))
+                    continue
+                n_rows += 1
+                if n_rows > allowed:  # stop reading: the table would be over the limits
+                    limits.check_rows(n_rows, len(header), filename, at_least=True)
+                if len(fields) > len(header):
+                    long_rows += 1
+                    first_long = first_long or (n_rows, start, len(fields))
+                    continue
+                for j, column in enumerate(columns):
+                    value = fields[j] if j < len(fields) else ""
+                    if value == "":
+                        column.append(None)
+                    elif len(value) <= _INTERN_MAX_LEN:
+                        column.append(shared[j].setdefault(value, value))
+                    else:
+                        column.append(value)
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                raise SegkitInputError(
+                    f"'{filename}': a quote (\") opened in the row starting on line {line} is never "
+                    f"closed, so the rest of the file would become one cell. Fix the quotes in that row."
+                ) from None
+            if strict:
+                continue  # e.g. text right after a closing quote: read it the lenient way
+            raise SegkitInputError(f"'{filename}' could not be parsed as a table near line {line}: {exc}") from None
+        if header is None:
+            raise SegkitInputError(f"'{filename}' has no columns.")
+        if long_rows:
+            number, at_line, n_fields = first_long
+            raise SegkitInputError(
+                f"'{filename}': {long_rows} row(s) have more fields than the {len(header)}-column "
+                f"header (first: data row {number} on line {at_line}, {n_fields} fields). "
+                f"Check the delimiter or quote the text column."
+            )
+        return header, columns, blank
+    raise AssertionError("unreachable")
 
 
 def _normalise_newlines(text: str) -> tuple[str, str | None]:
@@ -338,101 +382,18 @@ def _normalise_newlines(text: str) -> tuple[str, str | None]:
     return text.replace("\r", " "), f"{stray} stray carriage return(s) inside lines replaced by spaces"
 
 
-def _parse_records(text: str, delimiter: str, filename: str) -> tuple[list[list[str]], list[int]]:
-    """All records and the line each starts on. Strict first; tolerant if only a quote is odd."""
-    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
-        csv.field_size_limit(_CSV_FIELD_LIMIT)
-    for strict in (True, False):
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
-        records: list[list[str]] = []
-        starts: list[int] = []
-        line = 1
-        try:
-            for fields in reader:
-                records.append(fields)
-                starts.append(line)
-                line = reader.line_num + 1
-        except csv.Error as exc:
-            if "unexpected end of data" in str(exc):
-                raise SegkitInputError(
-                    f"'{filename}': a quote (\") opened in the row starting on line {line} is never "
-                    f"closed, so the rest of the file would become one cell. Fix the quotes in that row."
-                ) from None
-            if strict:
-                continue  # e.g. text right after a closing quote: read it the lenient way
-            raise SegkitInputError(f"'{filename}' could not be parsed as a table near line {line}: {exc}") from None
-        return records, starts
-    raise AssertionError("unreachable")
-
-
 def _describe_delimiter(delimiter: str) -> str:
     return {"\t": "tab", ";": "semicolon", "|": "pipe", ",": "comma"}.get(delimiter, repr(delimiter))
 
 
-def _read_excel(data: bytes, filename: str) -> LoadedTable:
-    try:
-        frame = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""])
-    except Exception as exc:  # openpyxl raises many types for a broken workbook
-        raise SegkitInputError(f"'{filename}' could not be read as an Excel workbook: {exc}") from exc
-    return LoadedTable(frame, "excel", None, None, ("first worksheet read",))
-
-
-def _read_parquet(data: bytes, filename: str) -> LoadedTable:
-    import pyarrow.parquet as pq
-
-    try:
-        table = pq.read_table(io.BytesIO(data))
-        # ignore_metadata: the file's 'pandas' metadata (index, dtypes) is not interpreted at
-        # all. pyarrow has no pickle-based extension type any more (removed after
-        # CVE-2023-47248) and unknown extension types arrive as their storage type.
-        frame = table.to_pandas(ignore_metadata=True)
-    except Exception as exc:  # pyarrow raises ArrowInvalid and friends
-        raise SegkitInputError(f"'{filename}' could not be read as Parquet: {exc}") from exc
-    index_columns = [c for c in frame.columns if re.fullmatch(r"__index_level_\d+__", str(c))]
-    frame = frame.drop(columns=index_columns)
-    return LoadedTable(_stringify_non_numeric(frame), "parquet")
-
-
-def _read_jsonl(data: bytes, filename: str) -> LoadedTable:
-    text, encoding = decode_text(data)
-    stripped = text.lstrip()
-    try:
-        if stripped.startswith("["):
-            frame = pd.read_json(io.StringIO(text), orient="records", dtype=False)
-        else:
-            frame = pd.read_json(io.StringIO(text), lines=True, dtype=False)
-    except ValueError as exc:
-        raise SegkitInputError(
-            f"'{filename}' is not valid JSON Lines (one JSON object per line): {exc}"
-        ) from exc
-    return LoadedTable(_stringify_non_numeric(frame), "jsonl", encoding)
-
-
-def _stringify_non_numeric(frame: pd.DataFrame) -> pd.DataFrame:
-    out = {}
-    for column in frame.columns:
-        series = frame[column]
-        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            out[column] = series
-        else:
-            out[column] = series.map(lambda v: None if _is_missing(v) else str(v))
-    return pd.DataFrame(out, index=frame.index)
-
-
-def _is_missing(value) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _finish(loaded: LoadedTable, filename: str) -> LoadedTable:
+def _finish(loaded: LoadedTable, filename: str, limits: Limits | None = None) -> LoadedTable:
     frame = loaded.frame
     notes = list(loaded.notes)
     if frame.shape[1] == 0:
         raise SegkitInputError(f"'{filename}' has no columns.")
+    if limits is not None:
+        limits.check_columns(frame.shape[1], filename)
+        limits.check_rows(len(frame), frame.shape[1], filename)
     if len(frame) == 0:
         raise SegkitInputError(
             f"'{filename}' has a header but no data rows (columns: {', '.join(map(str, frame.columns))})."
@@ -450,35 +411,9 @@ def _finish(loaded: LoadedTable, filename: str) -> LoadedTable:
         else:
             seen[name] = 0
             unique_names.append(name)
-    frame = frame.copy()
+    # The frame is this reader's own: rename and re-index in place, no copy of the cells.
     frame.columns = unique_names
-    frame = frame.reset_index(drop=True)
+    if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0 or frame.index.step != 1:
+        frame = frame.reset_index(drop=True)
     frame = convert_numeric_columns(frame)
     return LoadedTable(frame, loaded.source_format, loaded.encoding, loaded.delimiter, tuple(notes))
-
-
-def convert_numeric_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """Turn text columns whose filled cells all parse as numbers into float columns."""
-    out = frame.copy()
-    for column in out.columns:
-        series = out[column]
-        if pd.api.types.is_numeric_dtype(series):
-            continue
-        filled = series.dropna()
-        if filled.empty:
-            continue
-        stripped = filled.astype(str).str.strip()
-        parsed = pd.to_numeric(stripped, errors="coerce")
-        if parsed.notna().all() and not _looks_like_identifier(stripped):
-            values = pd.to_numeric(series.astype("string").str.strip(), errors="coerce").astype(float)
-            finite = values[np.isfinite(values)]
-            # Whole numbers stay whole (Int64) so an export writes "3", not "3.0".
-            if len(finite) == values.notna().sum() and (finite % 1 == 0).all() and finite.abs().max() < 2**53:
-                values = values.astype("Int64")
-            out[column] = values
-    return out
-
-
-def _looks_like_identifier(values: pd.Series) -> bool:
-    # "00123" keeps its leading zero as an id, not the number 123.
-    return bool(values.str.match(r"^0\d").any())

@@ -33,10 +33,11 @@ def add_assign_parser(sub) -> argparse.ArgumentParser:
 
 
 def cmd_assign(args) -> int:
-    from segkit.export.safe import to_safe_csv
     from segkit.io.read import read_table
     from segkit.model.segment_model import assign_users, labeled_new_rows, load_model
+    from segkit.outputs import guard_outputs, write_csv_atomic
 
+    guard_outputs({"input file": args.input, "model": args.model}, {"--out": args.out, "--users-out": args.users_out})
     model = load_model(args.model)
     print(model.describe(), file=sys.stderr)
     loaded = read_table(args.input)
@@ -52,9 +53,9 @@ def cmd_assign(args) -> int:
     print(counts.to_string(index=False, formatters={"mean_confidence": "{:.3f}".format}))
     if args.out:
         labeled = labeled_new_rows(loaded.frame, table, per_user)
-        to_safe_csv(labeled, args.out)
+        write_csv_atomic(labeled, args.out)
         print(f"wrote {len(labeled)} rows to {args.out}")
     if args.users_out:
-        to_safe_csv(per_user, args.users_out)
+        write_csv_atomic(per_user, args.users_out)
         print(f"wrote {len(per_user)} users to {args.users_out}")
     return 0

@@ -40,7 +40,8 @@ from segkit.errors import SegkitInputError
 from segkit.io.prepare import prepare_users, usable_numbers
 from segkit.io.roles import ColumnRoles
 
-MODEL_FORMAT = "segkit-model/1"
+MODEL_FORMAT = "segkit-model/2"  # /2: the settings carry a hash of the arrays
+OLD_FORMATS = ("segkit-model/1",)
 CENTROID_ALGORITHMS = ("kmeans", "minibatch_kmeans", "agglomerative")
 DENSITY_ALGORITHMS = ("hdbscan", "dbscan")
 MAX_MEMBERS = 20_000  # density models keep at most this many member points (seeded sample)
@@ -235,20 +236,31 @@ def _core_distances(matrix: np.ndarray, member_index: np.ndarray, m: int) -> np.
 # ----------------------------------------------------------------------------- saving
 
 def save_model(model: SegmentModel, path: str | Path) -> Path:
-    """A folder (model.json + arrays.npz), or one .npz file when `path` ends with .npz."""
+    """A folder (model.json + arrays.npz), or one .npz file when `path` ends with .npz.
+
+    Written to a temporary sibling and renamed into place, so a crash never leaves a
+    half-written model; the settings carry a hash of the arrays (segkit.model.checks).
+    """
+    from segkit.model.checks import arrays_digest, write_atomically
+
     path = Path(path)
-    meta_json = json.dumps(model.meta, indent=2, ensure_ascii=False, default=_to_json)
     arrays = {k: np.ascontiguousarray(v) for k, v in model.arrays.items()}
     for key, value in arrays.items():
         if value.dtype == object:
             raise TypeError(f"array '{key}' has dtype object; it would need pickle")
-    if path.suffix.lower() == ".npz":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(path, __meta_json__=np.frombuffer(meta_json.encode("utf-8"), dtype=np.uint8), **arrays)
-        return path
-    path.mkdir(parents=True, exist_ok=True)
-    (path / "model.json").write_text(meta_json, encoding="utf-8")
-    np.savez_compressed(path / "arrays.npz", **arrays)
+    meta = {**model.meta, "format": MODEL_FORMAT, "arrays_sha256": arrays_digest(arrays)}
+    meta_json = json.dumps(meta, indent=2, ensure_ascii=False, default=_to_json)
+    model.meta = meta
+
+    def write(target: Path) -> None:
+        if path.suffix.lower() == ".npz":
+            np.savez_compressed(target, __meta_json__=np.frombuffer(meta_json.encode("utf-8"), dtype=np.uint8),
+                                **arrays)
+        else:
+            (target / "model.json").write_text(meta_json, encoding="utf-8")
+            np.savez_compressed(target / "arrays.npz", **arrays)
+
+    write_atomically(path, write)
     return path
 
 
@@ -261,15 +273,19 @@ def _to_json(value):
 
 
 def load_model(path: str | Path) -> SegmentModel:
+    """Read and check a saved model: every array's header before it is read, then the schema,
+    the shapes and the hash that ties the settings to the arrays (segkit.model.checks)."""
+    from segkit.model.checks import read_npz, validate
+
     path = Path(path)
     try:
         if path.is_dir():
+            if not (path / "arrays.npz").is_file():
+                raise FileNotFoundError(2, "missing", str(path / "arrays.npz"))
             meta_text = (path / "model.json").read_text(encoding="utf-8")
-            with np.load(path / "arrays.npz", allow_pickle=False) as data:
-                arrays = {k: data[k] for k in data.files}
+            arrays = read_npz(path / "arrays.npz", path)
         elif path.is_file():
-            with np.load(path, allow_pickle=False) as data:
-                arrays = {k: data[k] for k in data.files}
+            arrays = read_npz(path, path)
             if "__meta_json__" not in arrays:
                 raise SegkitInputError(f"{path} is an .npz file but not a segkit model (no settings inside).")
             meta_text = arrays.pop("__meta_json__").tobytes().decode("utf-8")
@@ -282,8 +298,12 @@ def load_model(path: str | Path) -> SegmentModel:
         if isinstance(exc, SegkitInputError):
             raise
         raise SegkitInputError(f"{path} is not a readable segkit model: {exc}") from None
+    if isinstance(meta, dict) and meta.get("format") in OLD_FORMATS:
+        raise SegkitInputError(f"{path} was saved by an older segkit ({meta['format']}, without a content hash); "
+                               f"save it again with `segkit segment --save-model`.")
     if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
         raise SegkitInputError(f"{path} is not a segkit model (expected format {MODEL_FORMAT}).")
+    validate(meta, arrays, path)
     return SegmentModel(meta, arrays)
 
 

@@ -48,8 +48,8 @@ def _item_info(path: str, item_col: str | None):
 def cmd_recommend(args) -> int:
     from pathlib import Path
 
-    from segkit.export.safe import to_safe_csv
     from segkit.io.read import read_table
+    from segkit.outputs import guard_outputs, write_csv_atomic
     from segkit.recommend.evaluate import evaluate_recommendations, format_report
     from segkit.recommend.interactions import (
         InteractionColumns,
@@ -59,6 +59,8 @@ def cmd_recommend(args) -> int:
     )
     from segkit.recommend.segment_items import global_top_items, segment_top_items
 
+    guard_outputs({"--interactions file": args.interactions, "--items file": args.items,
+                   **{f"--segments file {i + 1}": path for i, path in enumerate(args.segments)}}, {"--out": args.out})
     loaded = read_table(args.interactions)
     guessed = infer_interaction_columns(loaded.frame, args.user_col, args.item_col, args.rating_col, args.time_col)
     columns = InteractionColumns(guessed.user_col, guessed.item_col, guessed.rating_col,
@@ -90,7 +92,7 @@ def cmd_recommend(args) -> int:
             index=False, formatters={c: "{:.3f}".format for c in ("share_in_segment", "share_overall")}
             | {"lift": "{:.2f}".format}))
     if args.out:
-        to_safe_csv(report.table, args.out)
+        write_csv_atomic(report.table, args.out)
         print(f"wrote {len(report.table)} rows to {args.out}")
     return 0
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from segkit.errors import SegkitInputError
+from segkit.export.safe import to_safe_csv
 
 BUNDLE_FORMAT = "segkit-spark-bundle/1"
 
@@ -59,7 +60,8 @@ def write_bundle(path: str | Path, manifest: dict, segments: pd.DataFrame, sampl
     path.mkdir(parents=True, exist_ok=True)
     segments.to_parquet(path / "segments.parquet", index=False)
     sample.to_parquet(path / "sample.parquet", index=False)
-    numeric.to_csv(path / "numeric.csv", index=False)
+    # The one CSV in the bundle is a file people open in a spreadsheet: the safe writer.
+    to_safe_csv(numeric, path / "numeric.csv")
     long = [table.assign(trait=column) for column, table in categorical.items()]
     columns = ["trait", "segment_id", "value", "share"]
     (pd.concat(long, ignore_index=True)[columns] if long else pd.DataFrame(columns=columns)).to_parquet(
@@ -87,7 +89,7 @@ def load_bundle(path: str | Path) -> SparkBundle:
     try:
         segments = pd.read_parquet(path / "segments.parquet")
         sample = pd.read_parquet(path / "sample.parquet")
-        numeric = pd.read_csv(path / "numeric.csv")
+        numeric = pd.read_csv(path / "numeric.csv", encoding="utf-8-sig")
         long = pd.read_parquet(path / "categorical.parquet")
     except (OSError, ValueError) as exc:
         raise SegkitInputError(f"The bundle {path} is incomplete or damaged: {exc}") from None
