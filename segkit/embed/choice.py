@@ -10,7 +10,8 @@ The rule (stated in the README and the dashboard):
 3. If a model is not installed: TF-IDF.
 
 The budget is 10 minutes by default (`SEGKIT_EMBED_BUDGET_S` changes it);
-`SEGKIT_EMBEDDER=<name>` replaces the rule (a server that must stay light, the test suite). The dashboard
+`SEGKIT_EMBEDDER=<name>` replaces step 2's MiniLM for Latin-script text (a server that
+must stay light, the test suite); Chinese text still follows step 1. The dashboard
 shows a TF-IDF preview at once while a slow embedder runs in the background
 (`PREVIEW_EMBEDDER`); the CLI draws a progress bar.
 """
@@ -90,14 +91,6 @@ def choose_embedder(texts: Sequence[str], budget_s: float | None = None,
         available = [n for n in available_embedders() if n != "precomputed" and installed(n)]
     texts = [t for t in texts if isinstance(t, str) and t.strip()]
     n = len(texts)
-    forced = os.environ.get("SEGKIT_EMBEDDER", "").strip()
-    if forced and forced != AUTO:
-        if forced not in available:
-            from segkit.errors import SegkitInputError
-
-            raise SegkitInputError(f"SEGKIT_EMBEDDER={forced} is not an available embedder "
-                                   f"({', '.join(available)}).")
-        return EmbedderChoice(forced, f"SEGKIT_EMBEDDER={forced} is set.", expected_seconds(forced, n), "")
     mean_chars = (sum(len(t) for t in texts[:5000]) / min(n, 5000)) if n else 0.0
     summary = detect_language(texts)
     label = summary.label
@@ -116,6 +109,14 @@ def choose_embedder(texts: Sequence[str], budget_s: float | None = None,
                                  "Chinese words is used.")
         return pick("tfidf", f"The texts are {label} and the multilingual model is not installed: TF-IDF over "
                              "Chinese words is used.")
+    forced = os.environ.get("SEGKIT_EMBEDDER", "").strip()
+    if forced and forced != AUTO:
+        if forced not in available:
+            from segkit.errors import SegkitInputError
+
+            raise SegkitInputError(f"SEGKIT_EMBEDDER={forced} is not an available embedder "
+                                   f"({', '.join(available)}).")
+        return pick(forced, f"SEGKIT_EMBEDDER={forced} is set (the default for Latin-script text).")
     if "minilm" in available:
         eta = expected_seconds("minilm", n, mean_chars)
         if eta is None or eta <= budget:
