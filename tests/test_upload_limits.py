@@ -165,7 +165,10 @@ HOSTILE = textwrap.dedent('''
             result = str(exc)
         out[name] = [result, round(time.perf_counter() - start, 2)]
         del data
-    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so a child of a big pytest
+    # process would report the parent's peak as its own.
+    out["peak_mb"] = next(int(line.split()[1]) for line in open("/proc/self/status")
+                          if line.startswith("VmHWM:")) / 1024
     print(json.dumps(out))
 ''')
 
