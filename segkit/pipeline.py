@@ -304,7 +304,8 @@ def segment_embedded(table: UserTable, embeddings: UserEmbeddings, config: RunCo
     sentiment = table_sentiment(table, embeddings.user_index)  # cached by text content
     summary = describe_segments(users, texts, space.matrix, result.labels, result.confidence,
                                 clusterer_class.density_based, table.roles.numeric_cols,
-                                table.roles.categorical_cols, names, sentiment=sentiment)
+                                table.roles.categorical_cols, names, sentiment=sentiment,
+                                lang=table.text_language())
     lap("describe")
     if with_map:
         with limited_threads():

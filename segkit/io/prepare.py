@@ -7,7 +7,7 @@ for every input row, which user it belongs to and why it may not be usable.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,8 @@ class UserTable:
     row_status: np.ndarray  # per input row: "" if usable, else the reason (object array)
     roles: ColumnRoles
     notes: tuple[str, ...]
+    # Derived values computed once per table (a K change re-describes the same users).
+    _derived: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def n_users(self) -> int:
@@ -55,13 +57,25 @@ class UserTable:
             shape=(self.n_users, self.n_rows),
         )
 
+    def text_language(self) -> str:
+        """'zh' when the texts are mostly Chinese, else 'en' (for personas; computed once)."""
+        if "language" not in self._derived:
+            from segkit.io.language import MOSTLY_CHINESE, detect_language
+
+            label = detect_language([t for t in self.row_texts if t], sample_size=500).label
+            self._derived["language"] = "zh" if label == MOSTLY_CHINESE else "en"
+        return self._derived["language"]
+
     def user_texts(self, max_chars: int = 5000) -> list[str]:
-        """All of a user's texts joined, for keywords and display."""
-        joined: list[list[str]] = [[] for _ in range(self.n_users)]
-        for user, text in zip(self.row_user, self.row_texts, strict=True):
-            if user >= 0 and text:
-                joined[user].append(text)
-        return ["\n".join(parts)[:max_chars] for parts in joined]
+        """All of a user's texts joined, for keywords and display (a new list; built once)."""
+        key = ("user_texts", int(max_chars))
+        if key not in self._derived:
+            joined: list[list[str]] = [[] for _ in range(self.n_users)]
+            for user, text in zip(self.row_user, self.row_texts, strict=True):
+                if user >= 0 and text:
+                    joined[user].append(text)
+            self._derived[key] = tuple("\n".join(parts)[:max_chars] for parts in joined)
+        return list(self._derived[key])
 
 
 def clean_text(value) -> str:
