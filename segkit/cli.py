@@ -79,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_save_model_arg(segment)
     add_recommend_parser(sub)
     add_assign_parser(sub)
+    __import__("segkit.store.cli", fromlist=["add_parsers"]).add_parsers(sub)  # segkit runs ..., segkit drift
     return parser
 
 
@@ -313,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     from segkit.recommend.cli import cmd_recommend
 
     handlers = {"segment": cmd_segment, "sweep": cmd_sweep, "recommend": cmd_recommend, "assign": cmd_assign}
+    handlers.update(__import__("segkit.store.cli", fromlist=["handlers"]).handlers())  # runs, drift
     return run_handler(handlers[args.command], args)
 
 
