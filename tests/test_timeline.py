@@ -166,3 +166,15 @@ def test_drift_cli(model, tmp_path, capsys):
     assert "time column: ts" in capsys.readouterr().out
     assert main(["drift", str(tmp_path / "model"), str(data), "--time-col", "review"]) == 2
     assert "does not hold dates" in capsys.readouterr().err
+
+
+def test_linear_map_when_pca_is_not_reproduced():
+    """The dashboard's spaces can differ from a refitted PCA; the solved affine map must still fit
+    (it raised 'Incompatible dimensions' before, so the Over-time tab could not fit its model)."""
+    from segkit.model.segment_model import _fit_linear_map
+
+    rng = np.random.default_rng(0)
+    fused = rng.normal(size=(200, 12))
+    reduced = fused @ rng.normal(size=(12, 4)) + 3.0  # not a PCA: forces the least-squares branch
+    mean, components = _fit_linear_map(fused, reduced, {}, 0)
+    assert np.abs((fused - mean) @ components.T - reduced).max() < 1e-8
