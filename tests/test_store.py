@@ -21,7 +21,7 @@ def make_record(i: int = 0, n_users: int = 50) -> RunRecord:
     return RunRecord(
         name=f"run {i}", dataset_hash="abc123", dataset_name="reviews.csv", n_rows=n_users * 2, n_users=n_users,
         algorithm="kmeans", embedder="tfidf", config={"algorithm": "kmeans", "algorithm_params": {"k": 3}},
-        summary=pd.DataFrame({"segment_id": [0, 1, 2], "name": ["a", "b", "c"], "size": [17, 16, 16],
+        summary=pd.DataFrame({"segment_id": [0, 1, 2], "segment_name": ["a", "b", "c"], "size": [17, 16, 16],
                               "keywords": [["x", "y"], ["z"], []], "share": [0.34, 0.33, 0.33]}),
         user_ids=[f"U{u:03d}" for u in range(n_users)], labels=labels, names={0: "Alpha", 1: "Beta", 2: "Gamma"},
         edits={"names": {"0": "Alpha"}, "merges": []}, metrics={"silhouette": 0.25, "n_segments": 3,

@@ -73,7 +73,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
                                           for k, v in metrics.items()))
             if run.edits.get("merges") or run.edits.get("names"):
                 print("edits: " + json.dumps(run.edits, ensure_ascii=False))
-            cols = [c for c in ("segment_id", "name", "size", "share", "keywords") if c in run.summary.columns]
+            cols = [c for c in ("segment_id", "segment_name", "size", "share", "keywords") if c in run.summary.columns]
             print(run.summary[cols].to_string(index=False, max_colwidth=60))
         elif verb == "delete":
             missing = []
