@@ -13,6 +13,7 @@ from sklearn.metrics import normalized_mutual_info_score  # noqa: E402
 
 from pages._shared.common import (  # noqa: E402
     SAMPLE_LABEL,
+    build_context,
     init_page_state,
     localize_figure,
     md,
@@ -20,7 +21,12 @@ from pages._shared.common import (  # noqa: E402
     settings,
     tr,
 )
-from pages._shared.history_store import run_store, settings_from_config, to_saved_run  # noqa: E402
+from pages._shared.history_store import (  # noqa: E402
+    restore_edits,
+    run_store,
+    settings_from_config,
+    to_saved_run,
+)
 from pages._shared.history_text import htr  # noqa: E402
 from pages._shared.history_time import time_section  # noqa: E402
 from segkit.errors import SegkitInputError  # noqa: E402
@@ -73,6 +79,9 @@ with tab_open:
     c1, c2, c3 = st.columns(3)
     if c1.button(htr("reopen"), disabled=not loaded, key="hist_reopen", icon=":material/restore:"):
         st.session_state["sk_settings"] = settings_from_config(run.config, settings())
+        reopened = build_context(show_errors=False)  # the same settings give the same run key: edits follow
+        if reopened is not None:
+            st.session_state["sk_edits"][reopened.run_key] = restore_edits(run.edits)
         st.switch_page("pages/segment.py")
     if c2.button(htr("to_compare"), key="hist_to_compare", icon=":material/compare_arrows:"):
         st.session_state["sk_saved"].append(to_saved_run(run))

@@ -107,3 +107,25 @@ def test_segments_over_time_tab(db_url):
     texts = " ".join(i.value for i in at.info) + " ".join(w.value for w in at.warning)
     assert "grew" in texts  # the gamers' segment: 10% -> 30%
     assert "50 users in both periods" in " ".join(c.value for c in at.caption)
+
+
+def test_reopen_with_the_runs_settings_and_edits(db_url):
+    frame = make_reviews(n_users=60, reviews_per_user=2)
+    at = _app(frame, {"auto_k": False, "params": {"kmeans": {"k": 3}}})
+    at.run()
+    at.switch_page("pages/segment.py").run()  # its widgets fill in every parameter, as for a real analyst
+    at.switch_page("pages/segments.py").run()
+    run_key = at.session_state["sk_last"]["run_key"]
+    at.text_input(key=f"segs_name_{run_key[:8]}_0").set_value("Night owls").run()
+    at.switch_page("pages/compare.py").run()
+    at.form_submit_button(key="cmp_save_submit").click().run()
+    _no_errors(at)
+
+    fresh = _history(_app(frame))  # a new session on the same data, default (automatic K) settings
+    assert "is loaded" in " ".join(c.value for c in fresh.caption)
+    fresh.button(key="hist_reopen").click().run()
+    _no_errors(fresh)
+    settings = fresh.session_state["sk_settings"]
+    assert settings["auto_k"] is False and settings["params"]["kmeans"]["k"] == 3
+    assert fresh.session_state["sk_last"]["run_key"] == run_key  # the very same run
+    assert fresh.session_state["sk_edits"][run_key]["names"] == {0: "Night owls"}

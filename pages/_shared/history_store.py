@@ -58,6 +58,12 @@ def settings_from_config(config: dict, current: dict) -> dict:
     return out
 
 
+def restore_edits(edits: dict) -> dict:
+    """A stored run's edits in the session's form: {"names": {int id: name}, "merges": [[int ids]]}."""
+    return {"names": {int(k): str(v) for k, v in (edits.get("names") or {}).items()},
+            "merges": [[int(s) for s in group] for group in (edits.get("merges") or [])]}
+
+
 def to_saved_run(run: StoredRun):
     """A Compare-page entry (pages/_shared/common.SavedRun) for a stored run."""
     from pages._shared.common import SavedRun
