@@ -137,10 +137,17 @@ def test_new_segment_warning(model):
     assert report.new_segment_warning and "fit no segment" in report.new_segment_warning
 
 
-def test_sizes_for_a_run(model):
+def test_sizes_and_traits_for_a_run(model):
+    from segkit.timeline.periods import sentiment_by_period, trait_by_period
+
     _model, run, january = model
     sizes, freq = sizes_for_run(run, january, "ts")
     assert freq == "day" and sizes.groupby("period")["share"].sum().round(3).eq(1.0).all()
+    periods, _ = period_of(parse_times(january["ts"]), "week")
+    mood = sentiment_by_period(run.table, periods, run.user_labels())
+    assert len(mood) >= 4 * 3 and mood["sentiment"].between(-1, 1).all()
+    lengths = trait_by_period(january["review"].str.len(), periods, run.table.row_user, run.user_labels(), "chars")
+    assert set(lengths["segment_id"]) == set(range(4)) and (lengths["chars"] > 20).all()
     with pytest.raises(SegkitInputError, match="No column 'when'"):
         sizes_for_run(run, january, "when")
 

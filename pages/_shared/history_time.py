@@ -23,7 +23,7 @@ def time_section() -> None:
     )
     from segkit.timeline import guess_time_col, parse_times, period_of
     from segkit.timeline.figures import sizes_over_time_figure, trait_over_time_figure
-    from segkit.timeline.periods import sizes_by_period, trait_by_period
+    from segkit.timeline.periods import sentiment_by_period, sizes_by_period, trait_by_period
 
     st.caption(htr("time_intro"))
     if not st.toggle(htr("tab_time"), key="hist_time_on"):
@@ -56,9 +56,13 @@ def time_section() -> None:
     st.plotly_chart(localize_figure(sizes_over_time_figure(sizes, value)), config={"displayModeBar": False},
                     key="hist_time_sizes")
     numeric = [c for c in ctx.dataset.roles.numeric_cols if c in frame.columns]
-    if numeric:
-        trait = st.selectbox("trait", numeric, key="hist_time_trait", label_visibility="collapsed")
-        traits = trait_by_period(frame, periods, ctx.run.table.row_user, labels, trait)
+    trait = st.selectbox("trait", ["sentiment", *numeric], key="hist_time_trait", label_visibility="collapsed")
+    if trait == "sentiment":
+        traits = memo_value(f"sentiment_time|{ctx.run_key}|{column}|{freq}|{hash(labels.tobytes())}",
+                            lambda: sentiment_by_period(ctx.run.table, periods, labels))
+    else:
+        traits = trait_by_period(frame[trait], periods, ctx.run.table.row_user, labels, trait)
+    if not traits.empty:
         st.plotly_chart(trait_over_time_figure(traits, trait, names), config={"displayModeBar": False},
                         key="hist_time_trait_fig")
     _movers(ctx, column, freq, sorted(periods.dropna().unique()))

@@ -123,13 +123,22 @@ def sizes_for_run(run, frame: pd.DataFrame, time_col: str, freq: str = "auto",
     return sizes_by_period(periods, run.table.row_user, user_labels, names or run.summary.names), freq
 
 
-def trait_by_period(frame: pd.DataFrame, periods: pd.Series, row_user: np.ndarray, user_labels: np.ndarray,
-                    column: str) -> pd.DataFrame:
-    """Mean of a numeric column (per row, e.g. rating or sentiment) per segment and period."""
-    values = pd.to_numeric(frame[column], errors="coerce").to_numpy()
+def trait_by_period(values, periods: pd.Series, row_user: np.ndarray, user_labels: np.ndarray,
+                    name: str) -> pd.DataFrame:
+    """Mean of a per-row value (a numeric column such as rating, or review sentiment) per segment and period."""
+    values = pd.to_numeric(pd.Series(np.asarray(values)), errors="coerce").to_numpy(dtype=float)
     row_user = np.asarray(row_user)
     keep = (row_user >= 0) & periods.notna().to_numpy()
     rows = pd.DataFrame({"period": periods.to_numpy()[keep], "segment_id": np.asarray(user_labels)[row_user[keep]],
-                         column: values[keep]})
+                         name: values[keep]})
     rows = rows[rows["segment_id"] >= 0]
-    return rows.groupby(["period", "segment_id"])[column].mean().round(4).reset_index()
+    return rows.groupby(["period", "segment_id"])[name].mean().round(4).reset_index()
+
+
+def sentiment_by_period(table, periods: pd.Series, user_labels: np.ndarray) -> pd.DataFrame:
+    """Each segment's mean review sentiment (segkit.sentiment, -1..1) per period."""
+    from segkit.sentiment import score_texts
+
+    scores, _ = score_texts(table.row_texts)
+    scores = np.where([bool(t) for t in table.row_texts], scores, np.nan)
+    return trait_by_period(scores, periods, table.row_user, user_labels, "sentiment")
