@@ -43,9 +43,12 @@ try:
     runs = store.list()
 except SegkitInputError as exc:
     st.error(str(exc), icon=":material/error:")
-    st.stop()
-if runs.empty:
-    st.info(htr("none"), icon=":material/info:")
+    runs = None
+if runs is None or runs.empty:  # the current data over time needs no saved run
+    if runs is not None:
+        st.info(htr("none"), icon=":material/info:")
+    st.subheader(htr("tab_time"))
+    time_section()
     st.stop()
 
 
