@@ -185,3 +185,16 @@ def test_linear_map_when_pca_is_not_reproduced():
     reduced = fused @ rng.normal(size=(12, 4)) + 3.0  # not a PCA: forces the least-squares branch
     mean, components = _fit_linear_map(fused, reduced, {}, 0)
     assert np.abs((fused - mean) @ components.T - reduced).max() < 1e-8
+
+
+def test_time_charts_order_periods():
+    from segkit.timeline.figures import sizes_over_time_figure, trait_over_time_figure
+
+    traits = pd.DataFrame({"period": ["2013", "2014", "2004", "2005"], "segment_id": [0, 0, 1, 1],
+                           "rating": [4.0, 4.5, 3.0, 3.5]})
+    fig = trait_over_time_figure(traits, "rating", {0: "A", 1: "B"})
+    assert list(fig.layout.xaxis.categoryarray) == ["2004", "2005", "2013", "2014"]
+    sizes = pd.DataFrame({"period": ["2014", "2013", "2014", "2013"], "segment_id": [0, 0, 1, 1],
+                          "segment_name": ["A", "A", "B", "B"], "users": [1, 3, 3, 1], "share": [.25, .75, .75, .25]})
+    fig = sizes_over_time_figure(sizes)
+    assert [list(t.y) for t in fig.data] == [[0.75, 0.25], [0.25, 0.75]] and list(fig.data[0].x) == ["2013", "2014"]

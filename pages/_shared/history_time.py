@@ -77,12 +77,10 @@ def _movers(ctx, column: str, freq: str, periods: list[str]) -> None:
     if len(periods) < 2:
         return
     st.markdown(f"**{htr('movers_intro')}**")
-    for key in ("hist_pa", "hist_pb"):  # another column or period length: other periods
-        if st.session_state.get(key) not in periods:
-            st.session_state.pop(key, None)
     c1, c2 = st.columns(2)
-    a = c1.selectbox(htr("period_a"), periods, index=len(periods) - 2, key="hist_pa")  # the latest change
-    b = c2.selectbox(htr("period_b"), periods, index=len(periods) - 1, key="hist_pb")
+    suffix = f"{column}_{freq}"  # other periods: fresh widgets (the latest change by default)
+    a = c1.selectbox(htr("period_a"), periods, index=len(periods) - 2, key=f"hist_pa_{suffix}")
+    b = c2.selectbox(htr("period_b"), periods, index=len(periods) - 1, key=f"hist_pb_{suffix}")
     if a == b:
         return
     try:

@@ -22,7 +22,7 @@ def sizes_over_time_figure(sizes: pd.DataFrame, value: str = "share", height: in
             hovertemplate=f"{name}<br>%{{x}}: %{{y:{'.0%' if value == 'share' else ',.0f'}}}<extra></extra>"))
     fig.update_yaxes(tickformat=".0%" if value == "share" else ",", title="share of users" if value == "share"
                      else "users", gridcolor="#EEF0F3")
-    fig.update_xaxes(type="category", title="period")
+    fig.update_xaxes(type="category", title="period", categoryorder="array", categoryarray=periods)
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=20, b=10), plot_bgcolor="white",
                       paper_bgcolor="white", legend=dict(orientation="h", y=-0.2))
     return fig
@@ -31,11 +31,12 @@ def sizes_over_time_figure(sizes: pd.DataFrame, value: str = "share", height: in
 def trait_over_time_figure(traits: pd.DataFrame, column: str, names: dict, height: int = 360) -> go.Figure:
     """One line per segment: the mean of `column` per period (segkit.timeline.periods.trait_by_period)."""
     fig = go.Figure()
+    periods = sorted(traits["period"].unique())
     for segment, rows in traits.groupby("segment_id", sort=True):
         name = esc(str(names.get(int(segment), f"Segment {int(segment)}")))
         fig.add_trace(go.Scatter(x=rows["period"], y=rows[column], name=name, mode="lines+markers",
                                  line=dict(color=segment_color(int(segment)))))
-    fig.update_xaxes(type="category", title="period")
+    fig.update_xaxes(type="category", title="period", categoryorder="array", categoryarray=periods)
     fig.update_yaxes(title=esc(f"mean {column}"), gridcolor="#EEF0F3")
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=20, b=10), plot_bgcolor="white",
                       paper_bgcolor="white", legend=dict(orientation="h", y=-0.25))
