@@ -38,6 +38,8 @@ from segkit.store.db import describe_url  # noqa: E402
 
 init_page_state("hist", {"open": None, "a": None, "b": None})
 page_header(htr("nav"), htr("intro", location=describe_url(default_db_url())))
+if st.session_state.get("hist_save_error"):
+    st.warning(st.session_state["hist_save_error"], icon=":material/warning:")
 try:
     store = run_store()
     runs = store.list()

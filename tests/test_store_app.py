@@ -129,3 +129,29 @@ def test_reopen_with_the_runs_settings_and_edits(db_url):
     assert settings["auto_k"] is False and settings["params"]["kmeans"]["k"] == 3
     assert fresh.session_state["sk_last"]["run_key"] == run_key  # the very same run
     assert fresh.session_state["sk_edits"][run_key]["names"] == {0: "Night owls"}
+
+
+def test_history_in_chinese(db_url):
+    with RunStore(db_url) as store:
+        store.save(make_record())
+    at = _app()
+    at.session_state["sk_lang"] = "zh"
+    _history(at)
+    assert at.title[0].value == "历史记录"
+    assert "编号" in at.dataframe[0].value.columns
+
+
+def test_saving_with_a_broken_database_keeps_the_session_run(tmp_path, monkeypatch):
+    path = tmp_path / "runs.db"
+    path.write_bytes(b"not sqlite" * 10)
+    monkeypatch.setenv("SEGKIT_DB_URL", f"sqlite:///{path}")
+    at = _app(make_reviews(n_users=60, reviews_per_user=2), {"auto_k": False, "params": {"kmeans": {"k": 3}}})
+    at.run()
+    at.switch_page("pages/compare.py").run()
+    at.form_submit_button(key="cmp_save_submit").click().run()
+    assert not at.exception
+    assert len(at.session_state["sk_saved"]) == 1
+    assert "not in the run database" in at.session_state["hist_save_error"]
+    at.switch_page("pages/history.py").run()
+    assert any("not in the run database" in w.value for w in at.warning)
+    assert path.read_bytes() == b"not sqlite" * 10

@@ -37,8 +37,11 @@ def persist(ctx, saved) -> int | None:
                                  source="dashboard")
         run_id = run_store().save(record)
     except SegkitInputError as exc:
-        st.warning(htr("save_failed", error=str(exc)), icon=":material/warning:")
+        # A toast outlives the rerun that follows a save; the History page repeats the message.
+        st.session_state["hist_save_error"] = htr("save_failed", error=str(exc))
+        st.toast(st.session_state["hist_save_error"], icon=":material/warning:")
         return None
+    st.session_state.pop("hist_save_error", None)
     return run_id
 
 
