@@ -198,3 +198,37 @@ def test_time_charts_order_periods():
                           "segment_name": ["A", "A", "B", "B"], "users": [1, 3, 3, 1], "share": [.25, .75, .75, .25]})
     fig = sizes_over_time_figure(sizes)
     assert [list(t.y) for t in fig.data] == [[0.75, 0.25], [0.25, 0.75]] and list(fig.data[0].x) == ["2013", "2014"]
+
+
+def test_new_segment_warning_thresholds():
+    from segkit.timeline.drift import OUTLIER_WARN, new_segment_warning, outlier_share
+
+    def table(n_out_a: int, n_out_b: int) -> pd.DataFrame:
+        rows = [("A", i < n_out_a) for i in range(100)] + [("B", i < n_out_b) for i in range(100)]
+        return pd.DataFrame({"period": [p for p, _ in rows], "segment_id": 0, "outlier": [o for _, o in rows]})
+
+    assert OUTLIER_WARN == 0.10
+    for out_a, out_b, fires in [(1, 15, True), (1, 9, False), (10, 15, False), (5, 10, True)]:
+        assigned = table(out_a, out_b)
+        share_a, share_b = outlier_share(assigned, "A"), outlier_share(assigned, "B")
+        assert (new_segment_warning(share_a, share_b, "A", "B") is not None) is fires, (out_a, out_b)
+
+
+def test_drift_cli_with_two_files(model, tmp_path, capsys):
+    from segkit.cli import main
+    from segkit.model.segment_model import save_model
+
+    seg_model, _run, january = model
+    save_model(seg_model, tmp_path / "model")
+    frame = planted().drop(columns="topic")
+    before, after = tmp_path / "jan.csv", tmp_path / "dec.csv"
+    cut = pd.Timestamp("2020-06-01").timestamp()
+    frame[frame["ts"] < cut].drop(columns="ts").to_csv(before, index=False)
+    frame[frame["ts"] >= cut].drop(columns="ts").to_csv(after, index=False)
+    out = tmp_path / "moves.csv"
+    assert main(["drift", str(tmp_path / "model"), str(after), "--before", str(before), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "in both: 50" in printed and "grew" in printed
+    assert main(["drift", str(tmp_path / "model"), str(after), "--before", str(after), "--out", str(after)]) == 2
+    assert main(["drift", str(tmp_path / "model"), str(after)]) == 2  # no time column, no --before
+    assert "No time column" in capsys.readouterr().err
