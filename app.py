@@ -19,6 +19,7 @@ from pages._shared.common import (
     style,
     tr,
 )
+from pages._shared.history_text import history_page
 from pages._shared.upload import process_pending_upload
 
 ICON_PATH = Path(__file__).resolve().parent / "assets" / "segkit_icon.png"
@@ -60,6 +61,7 @@ for path, title_key, icon, url_path in EXTRA_PAGES:
     if (Path(__file__).parent / path).is_file():
         PAGES[tr("nav.workflow")].append(st.Page(path, title=tr(title_key), icon=icon, url_path=url_path))
 
+PAGES[tr("nav.workflow")].append(history_page())  # saved runs across sessions (pages/history.py)
 page = st.navigation(PAGES)
 language_selector()
 # The dataset, run and noise policy in the sidebar on every page: drawn before the page

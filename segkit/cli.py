@@ -75,10 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     from segkit.model.cli import add_assign_parser, add_save_model_arg
     from segkit.recommend.cli import add_recommend_parser
+    from segkit.store.cli import add_parsers as add_store_parsers
 
     add_save_model_arg(segment)
     add_recommend_parser(sub)
     add_assign_parser(sub)
+    add_store_parsers(sub)  # segkit runs ..., segkit drift
     return parser
 
 
@@ -311,8 +313,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from segkit.model.cli import cmd_assign
     from segkit.recommend.cli import cmd_recommend
+    from segkit.store.cli import handlers as store_handlers
 
     handlers = {"segment": cmd_segment, "sweep": cmd_sweep, "recommend": cmd_recommend, "assign": cmd_assign}
+    handlers.update(store_handlers())  # runs, drift
     return run_handler(handlers[args.command], args)
 
 

@@ -1059,6 +1059,9 @@ def save_current_run(ctx: Context, name: str) -> SavedRun:
         sizes={int(k): int(v) for k, v in zip(run.summary.table["segment_id"], run.summary.table["size"], strict=True)},
     )
     st.session_state["sk_saved"].append(saved)
+    from pages._shared.history_store import persist  # kept in the run database too (History page)
+
+    persist(ctx, saved)
     return saved
 
 

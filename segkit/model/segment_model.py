@@ -220,7 +220,8 @@ def _fit_linear_map(fused: np.ndarray, reduced: np.ndarray, params: dict, seed: 
         design = np.hstack([fused, np.ones((len(fused), 1))]).astype(np.float64)
         solution, *_ = np.linalg.lstsq(design, reduced.astype(np.float64), rcond=None)
         components = solution[:-1].T
-        mean = -np.linalg.lstsq(components.T, solution[-1], rcond=None)[0] if components.size else mean
+        # (fused - mean) @ components.T = fused @ components.T + b  <=>  components @ mean = -b
+        mean = -np.linalg.lstsq(components, solution[-1], rcond=None)[0] if components.size else mean
     return mean, components
 
 
