@@ -15,6 +15,11 @@ from segkit.embed.registry import EMBEDDERS
 # and dashboard subprocesses they start); tests of the rule itself and of the
 # preview -> MiniLM swap remove this with monkeypatch.delenv("SEGKIT_EMBEDDER").
 os.environ.setdefault("SEGKIT_EMBEDDER", "tfidf")
+# Saved runs go to a database under SEGKIT_HOME: the suite gets its own, never the user's.
+if "SEGKIT_HOME" not in os.environ:
+    import tempfile
+
+    os.environ["SEGKIT_HOME"] = tempfile.mkdtemp(prefix="segkit-test-home-")
 
 TOPICS = {
     "sport": "running trail shoes marathon training grip knee pace miles hiking boots",
