@@ -4,6 +4,7 @@ background, then the swap (or a cancel, or a failure that leaves the preview in 
 from __future__ import annotations
 
 import time
+import uuid
 
 import numpy as np
 import pytest
@@ -22,7 +23,9 @@ def _auto_embedder(monkeypatch, tmp_path):
 
 def _fresh_frame(seed: int):
     frame = make_reviews(60, 3, seed=seed)
-    frame["review"] = frame["review"] + f" batch{seed}"  # content no other test embedded
+    # Content no earlier run embedded: the dashboard's disk cache is one per process (and the
+    # machine's ~/.cache/segkit may hold an earlier run's vectors), so a cache hit would skip the preview.
+    frame["review"] = frame["review"] + f" batch{seed} {uuid.uuid4().hex[:12]}"
     return frame
 
 
