@@ -75,3 +75,18 @@ def blobs():
     labels = np.repeat(np.arange(3), 40)
     points = centres[labels] + rng.normal(0, 1.0, size=(120, 5))
     return points.astype(np.float32), labels
+
+
+def block_network(mp: pytest.MonkeyPatch) -> list:
+    """Make every outgoing connection fail, and record the attempts (offline checks)."""
+    import socket
+
+    attempts: list = []
+
+    def refuse(self, address, *args, **kwargs):
+        attempts.append(address)
+        raise OSError(f"network blocked by test (tried {address!r})")
+
+    mp.setattr(socket.socket, "connect", refuse)
+    mp.setattr(socket.socket, "connect_ex", refuse)
+    return attempts

@@ -16,16 +16,13 @@ from __future__ import annotations
 import io
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from tests.streamlit_server import streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -47,53 +44,17 @@ def _require_chromium() -> None:
     pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium) and CI is not set")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     _require_chromium()
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
     env = {
         **os.environ,
         "SEGKIT_CACHE_DIR": str(tmp_path_factory.mktemp("segkit-cache")),
         # PCA maps: the UMAP compile (~35 s of CPU) is not what this test is about.
         "SEGKIT_MAP_METHOD": "pca",
     }
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-               "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 90
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"streamlit exited early:\n{log_path.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.time() > deadline:
-                raise RuntimeError(f"streamlit did not start:\n{log_path.read_text(errors='replace')}")
-            time.sleep(0.5)
+    with streamlit_server(env, tmp_path_factory.mktemp("streamlit") / "server.log") as url:
         yield url
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

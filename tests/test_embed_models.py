@@ -7,7 +7,6 @@ blocked, so they also prove that nothing reaches for a model hub.
 
 from __future__ import annotations
 
-import socket
 import threading
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 import segkit  # noqa: F401  (offline variables before any HF import)
 from segkit.embed import minilm as minilm_mod
 from segkit.embed import static as static_mod
+from tests.conftest import block_network
 
 SIMILAR = (
     "The dress fits perfectly and the fabric is soft.",
@@ -36,17 +36,6 @@ SENTENCES = [
 ONLY_UNKNOWN = "龘龘 𠀀"
 
 
-def _block_network(mp: pytest.MonkeyPatch) -> list:
-    """Make every outgoing connection fail, and record the attempts."""
-    attempts: list = []
-
-    def refuse(self, address, *args, **kwargs):
-        attempts.append(address)
-        raise OSError(f"network blocked by test (tried {address!r})")
-
-    mp.setattr(socket.socket, "connect", refuse)
-    mp.setattr(socket.socket, "connect_ex", refuse)
-    return attempts
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +43,7 @@ def static_cache_dir(tmp_path_factory) -> Path:
     """A cache directory holding a static model distilled with the network blocked."""
     directory = tmp_path_factory.mktemp("segkit_cache")
     with pytest.MonkeyPatch.context() as mp:
-        attempts = _block_network(mp)
+        attempts = block_network(mp)
         static_mod.ensure_static_model(directory)
     assert attempts == []
     return directory
@@ -209,7 +198,7 @@ def test_concurrent_first_uses_distil_safely(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 def test_models_load_and_embed_with_the_network_blocked(static_cache_dir, monkeypatch):
-    attempts = _block_network(monkeypatch)
+    attempts = block_network(monkeypatch)
     # Force fresh loads from disk, as in a new process.
     minilm_mod.load_model.cache_clear()
     minilm_mod.load_fast_encoder.cache_clear()

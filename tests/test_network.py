@@ -7,14 +7,13 @@ from outside hosts, and a whole CLI segmentation runs with every socket refused.
 from __future__ import annotations
 
 import ast
-import socket
 import tomllib
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from segkit.cli import main
+from tests.conftest import block_network
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,16 +49,6 @@ def test_page_icon_is_a_local_file_not_a_cdn_icon():
         (ROOT / "app.py").read_text(encoding="utf-8")
 
 
-def _block_network(mp: pytest.MonkeyPatch) -> list:
-    attempts: list = []
-
-    def refuse(self, address, *args, **kwargs):
-        attempts.append(address)
-        raise OSError(f"network blocked by test (tried {address!r})")
-
-    mp.setattr(socket.socket, "connect", refuse)
-    mp.setattr(socket.socket, "connect_ex", refuse)
-    return attempts
 
 
 def test_cli_segments_with_sockets_blocked(tmp_path, monkeypatch, reviews, capsys):
@@ -67,7 +56,7 @@ def test_cli_segments_with_sockets_blocked(tmp_path, monkeypatch, reviews, capsy
     export, with no network at all."""
     source = tmp_path / "reviews.csv"
     reviews.to_csv(source, index=False)
-    attempts = _block_network(monkeypatch)
+    attempts = block_network(monkeypatch)
     code = main(["segment", str(source), "--embedder", "tfidf", "--k", "3", "--map", "pca",
                  "--out", str(tmp_path / "out.csv"), "--summary", str(tmp_path / "summary.csv"),
                  "--report", str(tmp_path / "report.html"), "--config", str(tmp_path / "run.json"),
