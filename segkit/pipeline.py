@@ -128,11 +128,7 @@ def embed_users(table: UserTable, embedder_name: str, embedder_params: dict | No
                 f"No text in {', '.join(table.roles.text_cols)} has words the '{embedder_name}' embedder "
                 "can use (only emoji, punctuation, numbers or stop words): nothing to segment."
             )
-    membership = table.membership_matrix(usable)
-    counts = np.asarray(membership.sum(axis=1)).ravel()
-    user_index = np.flatnonzero(counts > 0)
-    sums = membership[user_index] @ row_vectors
-    vectors = (sums / counts[user_index][:, None]).astype(np.float32)
+    user_index, vectors = table.mean_vectors(row_vectors, usable)
     return UserEmbeddings(vectors, user_index, embedder_name, time.perf_counter() - start, usable)
 
 
