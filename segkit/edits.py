@@ -20,7 +20,6 @@ import numpy as np
 from segkit.cluster.base import NOISE, cluster_means
 from segkit.errors import SegkitInputError
 
-NOT_SEGMENTED = -2
 MAX_NAME_CHARS = 80
 
 

@@ -24,6 +24,7 @@ from segkit.embed.registry import get_embedder
 from segkit.errors import SegkitInputError
 from segkit.fuse.fusion import FusedFeatures, fuse_features
 from segkit.io.prepare import UserTable, prepare_users
+from segkit.labels import NOT_SEGMENTED
 from segkit.metrics.external import external_metrics
 from segkit.metrics.internal import internal_metrics
 from segkit.metrics.sweep import AUTO_K_RULE, auto_k
@@ -67,8 +68,8 @@ class SegmentationRun:
         return self.result.labels
 
     def user_labels(self) -> np.ndarray:
-        """Label per user in UserTable order; -2 for users that could not be segmented."""
-        out = np.full(self.table.n_users, -2, dtype=np.int64)
+        """Label per user in UserTable order; NOT_SEGMENTED (-2) for users that could not be segmented."""
+        out = np.full(self.table.n_users, NOT_SEGMENTED, dtype=np.int64)
         out[self.embeddings.user_index] = self.result.labels
         return out
 

@@ -14,9 +14,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from segkit.errors import SegkitInputError
+from segkit.labels import NOISE  # noqa: F401 - re-exported
 from segkit.params import ParamSpec, resolve_params
-
-NOISE = -1  # label of users a density method leaves unassigned
 
 
 @dataclass(frozen=True)

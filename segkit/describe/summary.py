@@ -21,8 +21,7 @@ from segkit.describe.profile import (
     share_phrase,
 )
 from segkit.describe.representative import pick_examples, ranked_members
-
-UNASSIGNED_NAME = "Unassigned"
+from segkit.labels import UNASSIGNED_NAME, segment_name
 
 
 @dataclass(frozen=True)
@@ -111,7 +110,7 @@ def describe_segments(users: pd.DataFrame, user_texts: list[str], matrix: np.nda
         mask = labels == segment
         rows.append({
             "segment_id": segment,
-            "segment_name": chosen_names.get(segment, f"Segment {segment}"),
+            "segment_name": segment_name(segment, chosen_names),
             "size": int(mask.sum()),
             "share": float(mask.mean()),
             "mean_confidence": float(confidence[mask].mean()),

@@ -39,6 +39,7 @@ from segkit.errors import SegkitInputError
 from segkit.fuse.fusion import FittedFusion
 from segkit.io.prepare import prepare_users
 from segkit.io.roles import ColumnRoles
+from segkit.labels import segment_name
 
 MODEL_FORMAT = "segkit-model/2"  # /2: the settings carry a hash of the arrays
 OLD_FORMATS = ("segkit-model/1",)
@@ -431,8 +432,7 @@ def assign_users(model: SegmentModel, frame: pd.DataFrame, user_col: str | None 
         assigned = assign_matrix(model, _reduce_new(model, fused))
         names = model.names
         out.loc[index, "segment_id"] = assigned["segment_id"].to_numpy()
-        out.loc[index, "segment_name"] = [names.get(int(s), f"Segment {int(s)}") if s != NOISE else "Unassigned"
-                                          for s in assigned["segment_id"]]
+        out.loc[index, "segment_name"] = [segment_name(s, names) for s in assigned["segment_id"]]
         out.loc[index, "segment_confidence"] = assigned["segment_confidence"].round(4).to_numpy()
         out.loc[index, "outlier"] = assigned["outlier"].to_numpy()
         out.loc[index, "assign_status"] = np.where(
