@@ -213,3 +213,12 @@ def test_html_entities_do_not_become_keywords():
     from segkit.tokenize import tokenize
 
     assert tokenize("Oil &lt;b&gt;prices&lt;/b&gt; rise &quot;sharply&quot; #39;s") == ["oil", "prices", "rise", "sharply"]
+
+
+def test_labels_that_are_not_segments_have_one_name_each():
+    from segkit.labels import NOISE, NOT_SEGMENTED, UNASSIGNED_NAME, segment_name
+
+    assert (NOISE, NOT_SEGMENTED) == (-1, -2)
+    assert segment_name(NOISE, {0: "Runners"}) == UNASSIGNED_NAME == "Unassigned"
+    assert segment_name(0, {0: "Runners"}) == "Runners"
+    assert segment_name(3, {0: "Runners"}) == "Segment 3"
