@@ -187,6 +187,7 @@ def _fmt(value) -> str:
 
 def cmd_segment(args) -> int:
     from segkit.config import RunConfig
+    from segkit.derived_cache import Memory
     from segkit.embed.cache import EmbeddingCache
     from segkit.export.labeled import labeled_rows
     from segkit.io.read import read_table
@@ -217,11 +218,12 @@ def cmd_segment(args) -> int:
         log(f"note: {note}")
     log(_describe_roles(config.roles))
     cache = None if args.no_cache else EmbeddingCache(args.cache_dir)
+    memory = Memory()  # trees, word counts, sentiment: kept for this command only
     progress, close = _progress_bar(args.quiet)
     started = time.perf_counter()
     try:
         run = run_segmentation(loaded.frame, config, cache=cache, progress=progress,
-                               with_map=not getattr(args, "no_map", False))
+                               with_map=not getattr(args, "no_map", False), memory=memory)
     finally:
         close()
     elapsed = time.perf_counter() - started
@@ -264,7 +266,7 @@ def cmd_segment(args) -> int:
     if getattr(args, "report", None):
         from segkit.export.report import segment_report_html
 
-        write_text_atomic(args.report, segment_report_html(run))
+        write_text_atomic(args.report, segment_report_html(run, memory=memory))
         print(f"wrote segment dictionary to {args.report}")
     return 0
 

@@ -1,6 +1,9 @@
 """The whole method, stage by stage: prepare -> embed -> fuse -> reduce -> cluster ->
 evaluate -> describe. Each stage is a plain function so a dashboard can cache the
 expensive ones (embedding) and re-run only the cheap ones when a slider moves.
+
+`memory` (segkit.derived_cache.Memory) is where the stages keep what a slider move
+re-reads (trees, word counts, sentiment scores); a run without one makes its own.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from segkit.cluster.base import ClusteringResult
 from segkit.cluster.noise import apply_noise_policy
 from segkit.cluster.registry import CLUSTERERS, get_clusterer
 from segkit.config import RunConfig
+from segkit.derived_cache import Memory
 from segkit.describe.summary import SegmentSummary, describe_segments
 from segkit.embed.base import ProgressCallback
 from segkit.embed.cache import EmbeddingCache, embed_with_cache, is_cached
@@ -147,12 +151,13 @@ def resolve_reducer(config: RunConfig) -> tuple[str, dict]:
     return "pca", {"n_components": DEFAULT_PCA_COMPONENTS, **config.reducer_params}
 
 
-def build_space(table: UserTable, embeddings: UserEmbeddings, config: RunConfig) -> ClusterSpace:
+def build_space(table: UserTable, embeddings: UserEmbeddings, config: RunConfig,
+                memory: Memory | None = None) -> ClusterSpace:
     users = table.users.iloc[embeddings.user_index].reset_index(drop=True)
     roles = table.roles
     numeric_cols = tuple(roles.numeric_cols)
     if config.sentiment_trait:
-        users, numeric_cols = with_sentiment_trait(table, embeddings, users, numeric_cols)
+        users, numeric_cols = with_sentiment_trait(table, embeddings, users, numeric_cols, memory)
     fused = fuse_features(embeddings.vectors, users, numeric_cols, roles.categorical_cols,
                           config.text_weight)
     reducer_name, reducer_params = resolve_reducer(config)
@@ -165,10 +170,11 @@ SENTIMENT_TRAIT = "sentiment"
 
 
 def with_sentiment_trait(table: UserTable, embeddings: UserEmbeddings, users: pd.DataFrame,
-                         numeric_cols: tuple[str, ...]) -> tuple[pd.DataFrame, tuple[str, ...]]:
+                         numeric_cols: tuple[str, ...],
+                         memory: Memory | None = None) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """`users` with a `sentiment` column (mean review score, every review scored) and it
     added to the numeric traits, for `RunConfig.sentiment_trait`."""
-    scores = table_sentiment(table, embeddings.user_index, max_rows=None)
+    scores = table_sentiment(table, embeddings.user_index, max_rows=None, memory=memory)
     if scores is None:
         raise SegkitInputError("sentiment_trait needs the vaderSentiment and snownlp packages; "
                                "install them (pip install vaderSentiment snownlp) or turn the option off.")
@@ -176,7 +182,8 @@ def with_sentiment_trait(table: UserTable, embeddings: UserEmbeddings, users: pd
     return users.assign(**{name: np.nan_to_num(scores.mean)}), (*numeric_cols, name)
 
 
-def cluster_space(space: ClusterSpace, config: RunConfig) -> tuple[ClusteringResult, dict]:
+def cluster_space(space: ClusterSpace, config: RunConfig,
+                  memory: Memory | None = None) -> tuple[ClusteringResult, dict]:
     """Cluster, choosing K automatically when a K method was given none."""
     params = dict(config.algorithm_params)
     info: dict = {}
@@ -207,7 +214,7 @@ def cluster_space(space: ClusterSpace, config: RunConfig) -> tuple[ClusteringRes
         info["k_sweep"] = chosen.sweep
     clusterer = get_clusterer(config.algorithm, **params)
     with limited_threads():
-        result = clusterer.fit(space.matrix, seed=config.seed)
+        result = clusterer.fit(space.matrix, seed=config.seed, memory=memory)
     if clusterer_class.density_based:
         result = apply_noise_policy(result, space.matrix, config.noise_policy)
     return result, info
@@ -256,14 +263,15 @@ def resolve_embedder(config: RunConfig, table: UserTable) -> tuple[RunConfig, Em
 
 def run_segmentation(frame: pd.DataFrame, config: RunConfig, cache: EmbeddingCache | None = None,
                      progress: ProgressCallback | None = None, with_map: bool = True,
-                     names: dict[int, str] | None = None) -> SegmentationRun:
+                     names: dict[int, str] | None = None, memory: Memory | None = None) -> SegmentationRun:
     clock = StageClock()
     table = prepare_users(frame, config.roles)
     config, choice = resolve_embedder(config, table)
     clock.lap("prepare")
     embeddings = embed_users(table, config.embedder, config.embedder_params, cache, progress, frame)
     clock.lap("embed")
-    run = segment_embedded(table, embeddings, config, with_map=with_map, names=names, timings=clock.timings)
+    run = segment_embedded(table, embeddings, config, with_map=with_map, names=names, timings=clock.timings,
+                           memory=memory)
     if choice is not None:
         run.metrics["embedder_reason"] = choice.reason
     return run
@@ -272,12 +280,13 @@ def run_segmentation(frame: pd.DataFrame, config: RunConfig, cache: EmbeddingCac
 def segment_embedded(table: UserTable, embeddings: UserEmbeddings, config: RunConfig,
                      with_map: bool = True, names: dict[int, str] | None = None,
                      timings: dict | None = None, map_method: str | None = None,
-                     space: ClusterSpace | None = None) -> SegmentationRun:
+                     space: ClusterSpace | None = None, memory: Memory | None = None) -> SegmentationRun:
     """Everything after embedding: the cheap part a slider move re-runs.
 
     `space` (from `build_space` with the same table, embeddings and config) skips the
     fuse/reduce step, so a caller that caches it re-runs only clustering and describing.
     """
+    memory = Memory() if memory is None else memory
     clock = StageClock(timings)
     lap = clock.lap
     timings = clock.timings
@@ -287,9 +296,9 @@ def segment_embedded(table: UserTable, embeddings: UserEmbeddings, config: RunCo
             f"Only {len(embeddings.user_index)} user(s) have text to segment; segmenting needs at least 2."
         )
     if space is None:
-        space = build_space(table, embeddings, config)
+        space = build_space(table, embeddings, config, memory)
     lap("fuse_reduce")
-    result, info = cluster_space(space, config)
+    result, info = cluster_space(space, config, memory)
     lap("cluster")
     metrics = evaluate(space, result, table, embeddings, config)
     metrics.update({k: v for k, v in info.items() if k != "k_sweep"})
@@ -298,10 +307,10 @@ def segment_embedded(table: UserTable, embeddings: UserEmbeddings, config: RunCo
     all_texts = table.user_texts()
     texts = [all_texts[i] for i in embeddings.user_index]
     clusterer_class = CLUSTERERS[config.algorithm]
-    sentiment = table_sentiment(table, embeddings.user_index)  # cached by text content
+    sentiment = table_sentiment(table, embeddings.user_index, memory=memory)
     summary = describe_segments(users, texts, space.matrix, result.labels, result.confidence,
                                 clusterer_class.density_based, table.roles.numeric_cols,
-                                table.roles.categorical_cols, names, sentiment=sentiment)
+                                table.roles.categorical_cols, names, sentiment=sentiment, memory=memory)
     lap("describe")
     if with_map:
         with limited_threads():

@@ -36,6 +36,7 @@ import streamlit as st
 
 from segkit.cluster.registry import CLUSTERERS
 from segkit.config import RunConfig
+from segkit.derived_cache import Memory
 from segkit.edits import apply_merges, edited_run, names_after_merges
 from segkit.embed.background import EmbedJobs, JobStatus
 from segkit.embed.cache import EmbeddingCache
@@ -314,6 +315,12 @@ def disk_cache() -> EmbeddingCache:
 
 
 @st.cache_resource(show_spinner=False)
+def derived_memory() -> Memory:
+    """Trees, word counts and sentiment scores, one set per process: a slider move re-reads them."""
+    return Memory()
+
+
+@st.cache_resource(show_spinner=False)
 def embed_jobs() -> EmbedJobs:
     """Background embeddings (MiniLM behind a preview), shared by sessions, keyed by content."""
     return EmbedJobs()
@@ -429,7 +436,7 @@ def _embed(ds_key: str, roles_json: str, embedder: str, _table: UserTable, _fram
 @st.cache_data(max_entries=12, ttl=TTL, show_spinner=False)
 def _space(space_key: str, _table: UserTable, _embeddings: UserEmbeddings, _config: RunConfig) -> ClusterSpace:
     with limited_threads():
-        return build_space(_table, _embeddings, _config)
+        return build_space(_table, _embeddings, _config, derived_memory())
 
 
 @st.cache_data(max_entries=12, ttl=TTL, show_spinner=False)
@@ -446,7 +453,7 @@ def _cluster(space_key: str, config_json: str, _table: UserTable, _embeddings: U
              _space: ClusterSpace, _config: RunConfig):
     started = time.perf_counter()
     with limited_threads():
-        run = segment_embedded(_table, _embeddings, _config, with_map=False, space=_space)
+        run = segment_embedded(_table, _embeddings, _config, with_map=False, space=_space, memory=derived_memory())
     timings = dict(run.timings, total_cheap_step=round(time.perf_counter() - started, 3))
     return run.result, run.metrics, run.summary, timings
 
@@ -471,7 +478,7 @@ def mcs_sweep_cached(space_key: str, sizes: tuple[int, ...], params_json: str, _
 
     params = {k: v for k, v in json.loads(params_json).items() if k != "min_cluster_size"}
     with limited_threads():
-        return min_cluster_size_sweep(_matrix, sizes, params)
+        return min_cluster_size_sweep(_matrix, sizes, params, memory=derived_memory())
 
 
 # ------------------------------------------------------------------- session state
@@ -917,7 +924,8 @@ def edited(ctx: Context) -> SegmentationRun:
     key = f"edited|{ctx.run_key}|{json.dumps(edits, sort_keys=True, default=str)}|{ctx.map_method}"
     if not edits["merges"] and not names:
         return ctx.run
-    return _memo(key, lambda: edited_run(ctx.run, edited_labels(ctx) if edits["merges"] else None, names))
+    return _memo(key, lambda: edited_run(ctx.run, edited_labels(ctx) if edits["merges"] else None, names,
+                                         derived_memory()))
 
 
 def display_names(ctx: Context) -> dict[int, str]:
@@ -1079,7 +1087,7 @@ def stability_for(ctx: Context) -> dict:
     if key not in memo:
         labels = edited_labels(ctx) if edits["merges"] else None
         with st.spinner(tr("common.spin_stability")), limited_threads():
-            memo[key] = segment_stability(ctx.run, labels)
+            memo[key] = segment_stability(ctx.run, labels, memory=derived_memory())
     return memo[key]
 
 

@@ -66,10 +66,18 @@ class Clusterer(ABC):
                 f"it is limited to {self.max_samples:,} users (you have {n_samples:,}). Use K-means or HDBSCAN."
             )
 
-    def fit(self, matrix: np.ndarray, seed: int = 0) -> ClusteringResult:
+    memory = None  # segkit.derived_cache.Memory during `fit`, or None (keep nothing)
+
+    def fit(self, matrix: np.ndarray, seed: int = 0, memory=None) -> ClusteringResult:
+        """`memory`: where tree-based methods keep the tree they build (re-read for another K
+        or min_cluster_size on the same matrix); None keeps nothing, like hdbscan's memory=."""
         matrix = np.asarray(matrix, dtype=np.float32)
         self.check_data(matrix.shape[0])
-        labels, confidence, centroids, extra = self._fit(matrix, seed)
+        self.memory = memory
+        try:
+            labels, confidence, centroids, extra = self._fit(matrix, seed)
+        finally:
+            self.memory = None
         labels = _relabel_by_size(np.asarray(labels, dtype=np.int64))
         # Recompute centroids after relabelling so their order matches the new ids.
         centroids = cluster_means(matrix, labels)

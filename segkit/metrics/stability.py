@@ -65,7 +65,6 @@ def bootstrap_stability(matrix: np.ndarray, labels: np.ndarray, algorithm: str, 
     """
     from segkit.cluster.noise import apply_noise_policy
     from segkit.cluster.registry import CLUSTERERS
-    from segkit.derived_cache import transient
     from segkit.errors import SegkitInputError
 
     labels = np.asarray(labels)
@@ -78,8 +77,8 @@ def bootstrap_stability(matrix: np.ndarray, labels: np.ndarray, algorithm: str, 
     for _ in range(repeats):
         pick = np.sort(rng.choice(n, size=size, replace=False))
         try:
-            with transient():
-                result = get_clusterer(algorithm, **params).fit(matrix[pick], seed=int(rng.integers(2**31 - 1)))
+            # No memory: the trees of throw-away resamples are never kept.
+            result = get_clusterer(algorithm, **params).fit(matrix[pick], seed=int(rng.integers(2**31 - 1)))
             if CLUSTERERS[algorithm].density_based:
                 result = apply_noise_policy(result, matrix[pick], noise_policy)
         except SegkitInputError:
