@@ -8,9 +8,13 @@ upload your own file on the Data page. Each page lives in pages/; all logic in s
 
 from pathlib import Path
 
-import streamlit as st
+from segkit.runtime import configure_process
 
-from pages._shared.common import (
+configure_process()  # first: offline hub, torch's OpenMP before numba (segkit/runtime.py)
+
+import streamlit as st  # noqa: E402
+
+from pages._shared.common import (  # noqa: E402
     app_context,
     init_state,
     language_selector,
@@ -19,7 +23,7 @@ from pages._shared.common import (
     style,
     tr,
 )
-from pages._shared.upload import process_pending_upload
+from pages._shared.upload import process_pending_upload  # noqa: E402
 
 ICON_PATH = Path(__file__).resolve().parent / "assets" / "segkit_icon.png"
 

@@ -304,6 +304,9 @@ def cmd_sweep(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from segkit.runtime import configure_process
+
+    configure_process()  # first: offline hub, torch's OpenMP before numba (segkit/runtime.py)
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["spark"]:  # `segkit spark ...`: own parser in segkit/spark/cli.py; pyspark loaded only here
         from segkit.spark.cli import main as spark_main
