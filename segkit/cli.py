@@ -272,6 +272,7 @@ def cmd_segment(args) -> int:
 
 
 def cmd_sweep(args) -> int:
+    from segkit.cluster.registry import CLUSTERERS
     from segkit.embed.cache import EmbeddingCache
     from segkit.io.prepare import prepare_users
     from segkit.io.read import read_table
@@ -292,7 +293,7 @@ def cmd_sweep(args) -> int:
     finally:
         close()
     space = build_space(table, embeddings, config)
-    algorithm = config.algorithm if config.algorithm in ("kmeans", "minibatch_kmeans", "agglomerative", "gmm") else "kmeans"
+    algorithm = config.algorithm if config.algorithm in CLUSTERERS.names(uses_k=True) else "kmeans"
     sweep = k_sweep(space.matrix, range(args.k_min, args.k_max + 1), algorithm, seed=config.seed)
     print(sweep.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     if algorithm == "kmeans":

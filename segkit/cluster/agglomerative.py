@@ -47,6 +47,7 @@ class AgglomerativeClusterer(Clusterer):
     name = "agglomerative"
     label = "Agglomerative"
     uses_k = True
+    deterministic = True  # the merge tree does not depend on a seed
     max_samples = 20_000
     params_spec = (
         K_SPEC,

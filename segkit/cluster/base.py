@@ -46,6 +46,8 @@ class Clusterer(ABC):
     params_spec: tuple[ParamSpec, ...] = ()
     uses_k: bool = False  # has a number-of-segments parameter called "k"
     density_based: bool = False  # may leave users unassigned (noise)
+    deterministic: bool = False  # the same labels for any seed (a seed comparison says nothing)
+    assign_rule: str = "centroid"  # how a saved model assigns new users: centroid, gaussian, density
     max_samples: int | None = None  # refuse beyond this (memory), with a reason
 
     def __init__(self, **params) -> None:

@@ -13,6 +13,8 @@ class HdbscanClusterer(Clusterer):
     name = "hdbscan"
     label = "HDBSCAN"
     density_based = True
+    deterministic = True
+    assign_rule = "density"
     params_spec = (
         ParamSpec("min_cluster_size", int, 30, "Smallest group that counts as a segment.",
                   minimum=2, maximum=1_000_000, label="min_cluster_size"),
@@ -97,6 +99,8 @@ class DbscanClusterer(Clusterer):
     name = "dbscan"
     label = "DBSCAN"
     density_based = True
+    deterministic = True
+    assign_rule = "density"
     params_spec = (
         ParamSpec("eps", float, 0.5, "Neighbourhood radius in the clustering space.", minimum=1e-6, maximum=1e6),
         ParamSpec("min_samples", int, 10, "Neighbours needed to be a core user.", minimum=1, maximum=100_000),

@@ -67,6 +67,7 @@ class TfidfState:
 
 class TfidfSvdEmbedder(Embedder):
     name = "tfidf"
+    corpus_fitted = True  # a saved model / Spark keep its fitted TfidfState
     version = "3"  # 2: Chinese filler stop words, NFKC; 3: HTML entities unescaped
     texts_per_second = 4000.0
     description = "TF-IDF + SVD: no model, seconds for thousands of reviews; words, not meaning."

@@ -27,8 +27,6 @@ from segkit.plots.colors import NOISE_COLOR, segment_color
 from segkit.plots.svg import diverging_bars_svg, meter_svg, paired_share_bars_svg
 
 STABILITY_SEEDS = (1, 2, 3, 4)
-# Same labels from every run: seeds say nothing, so these get bootstrap stability instead.
-DETERMINISTIC = ("hdbscan", "dbscan", "agglomerative")
 
 
 def _segkit_version() -> str:
@@ -69,7 +67,7 @@ def segment_stability(run, user_labels: np.ndarray | None = None, seeds=STABILIT
     clusterer_class = CLUSTERERS[algorithm]
     params = {k: v for k, v in run.result.params.items() if k != "seed"}
     segments = sorted(int(s) for s in np.unique(labels) if s != NOISE)
-    deterministic = algorithm in DETERMINISTIC
+    deterministic = CLUSTERERS.flag(algorithm, "deterministic")
     if not segments:
         return {"per_segment": {}, "overall": None, "seeds": [], "deterministic": deterministic}
     if deterministic:

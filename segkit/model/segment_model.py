@@ -43,8 +43,6 @@ from segkit.labels import segment_name
 
 MODEL_FORMAT = "segkit-model/2"  # /2: the settings carry a hash of the arrays
 OLD_FORMATS = ("segkit-model/1",)
-CENTROID_ALGORITHMS = ("kmeans", "minibatch_kmeans", "agglomerative")
-DENSITY_ALGORITHMS = ("hdbscan", "dbscan")
 MAX_MEMBERS = 20_000  # density models keep at most this many member points (seeded sample)
 OUTLIER_QUANTILE = 0.99
 
@@ -164,10 +162,9 @@ def fit_model(run, frame: pd.DataFrame | None = None) -> SegmentModel:
         own = distances[labels[kept] == s]
         radii[s] = float(np.quantile(own, OUTLIER_QUANTILE)) if own.size else 0.0
     arrays["centroid_radius"] = radii
-    clusterer_class = CLUSTERERS.get(config.algorithm)
-    density = bool(clusterer_class and clusterer_class.density_based)
-    meta["assign_rule"] = "density" if density else ("gaussian" if config.algorithm == "gmm" else "centroid")
-    if config.algorithm == "gmm":
+    meta["assign_rule"] = CLUSTERERS.flag(config.algorithm, "assign_rule")
+    density = meta["assign_rule"] == "density"
+    if meta["assign_rule"] == "gaussian":
         variances = np.zeros_like(centroids)
         for s in range(len(centroids)):
             members = matrix[labels == s]
