@@ -100,6 +100,6 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message="The copy keyword is deprecated")
     parser = build_parser()
     args = parser.parse_args(argv)
-    from segkit.cli import run_handler
+    from segkit.cli.common import run_handler
 
     return run_handler(run, args)
