@@ -56,13 +56,9 @@ PAGES = {
         st.Page("pages/segments.py", title=tr("nav.segments"), icon=":material/groups:", url_path="segments"),
         st.Page("pages/compare.py", title=tr("nav.compare"), icon=":material/compare_arrows:", url_path="compare"),
         st.Page("pages/export.py", title=tr("nav.export"), icon=":material/download:", url_path="export"),
+        st.Page("pages/recommend.py", title=tr("nav.recommend"), icon=":material/recommend:", url_path="recommend"),
     ],
 }
-# Pages added by other parts of segkit (e.g. recommendations) join the workflow when present.
-EXTRA_PAGES = [("pages/recommend.py", "nav.recommend", ":material/recommend:", "recommend")]
-for path, title_key, icon, url_path in EXTRA_PAGES:
-    if (Path(__file__).parent / path).is_file():
-        PAGES[tr("nav.workflow")].append(st.Page(path, title=tr(title_key), icon=icon, url_path=url_path))
 
 page = st.navigation(PAGES)
 language_selector()

@@ -87,23 +87,6 @@ DEFAULT_SETTINGS: dict = {
     "seed": 0,
 }
 
-METRIC_HELP = {
-    "silhouette": "How much closer users are to their own segment than to the next one, from -1 to 1. "
-                  "Above 0.5 is strong, 0.25–0.5 reasonable; text data usually scores 0.05–0.25, so compare "
-                  "runs on the same data rather than chasing an absolute value.",
-    "calinski_harabasz": "Separation between segments relative to their spread (higher is better). "
-                         "Only comparable between runs on the same data and features.",
-    "davies_bouldin": "Average similarity of each segment to its closest neighbour (lower is better, 0 is perfect). "
-                      "Below 1 is good; 1–2 is typical for text.",
-    "noise_share": "Share of users a density method left unassigned. Under 10% is comfortable; above 30% "
-                   "means many users are in no segment (see the noise policy).",
-    "n_segments": "Segments found (not counting 'Unassigned').",
-    "stability": "Mean agreement (adjusted Rand index) between runs that differ only in the random seed: "
-                 "1 = identical segments every time, above 0.8 stable, below 0.6 the segments are not reliable.",
-    "ari": "Adjusted Rand index against the label column you mapped: 1 = the same grouping, 0 = no better than chance.",
-    "nmi": "Normalised mutual information against the label column: 1 = the segments tell you the label exactly.",
-}
-
 
 # ----------------------------------------------------------------------- language
 
