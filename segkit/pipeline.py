@@ -68,6 +68,12 @@ class SegmentationRun:
     timings: dict = field(default_factory=dict)
 
     @property
+    def effective_text_weight(self) -> float:
+        """The share of squared distances that came from the text: the requested weight, 1.0
+        when there were no traits to fuse, 0.0 when there was no text block."""
+        return float(self.space.fused.text_weight)
+
+    @property
     def labels(self) -> np.ndarray:
         return self.result.labels
 

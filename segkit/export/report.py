@@ -276,8 +276,9 @@ def segment_report_html(run, names: dict[int, str] | None = None, user_labels: n
     for big, small in facts:
         out.append(f'<div class="fact"><b>{_e(big)}</b><span>{_e(small)}</span></div>')
     out.append("</section>")
+    weight = edited.effective_text_weight  # what fusion used: 100% text for a text-only upload
     method = tr("report.method", algorithm=_e(clusterer.label or config.algorithm), embedder=_e(config.embedder),
-                text=f"{config.text_weight:.0%}", behaviour=f"{1 - config.text_weight:.0%}")
+                text=f"{weight:.0%}", behaviour=f"{1 - weight:.0%}")
     out.append(
         '<div class="howto">' + tr("report.howto")
         + f"<br><span class='note'>{tr('report.method_line', method=method, noise=_e(noise_text))}</span></div>"
