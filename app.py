@@ -8,9 +8,13 @@ upload your own file on the Data page. Each page lives in pages/; all logic in s
 
 from pathlib import Path
 
-import streamlit as st
+from segkit.runtime import configure_process
 
-from pages._shared.common import (
+configure_process()  # first: offline hub, torch's OpenMP before numba (segkit/runtime.py)
+
+import streamlit as st  # noqa: E402
+
+from pages._shared.common import (  # noqa: E402
     app_context,
     init_state,
     language_selector,
@@ -19,8 +23,8 @@ from pages._shared.common import (
     style,
     tr,
 )
-from pages._shared.history_text import history_page
-from pages._shared.upload import process_pending_upload
+from pages._shared.history_text import htr  # noqa: E402
+from pages._shared.upload import process_pending_upload  # noqa: E402
 
 ICON_PATH = Path(__file__).resolve().parent / "assets" / "segkit_icon.png"
 
@@ -53,15 +57,13 @@ PAGES = {
         st.Page("pages/segments.py", title=tr("nav.segments"), icon=":material/groups:", url_path="segments"),
         st.Page("pages/compare.py", title=tr("nav.compare"), icon=":material/compare_arrows:", url_path="compare"),
         st.Page("pages/export.py", title=tr("nav.export"), icon=":material/download:", url_path="export"),
+        st.Page("pages/recommend.py", title=tr("nav.recommend"), icon=":material/recommend:", url_path="recommend"),
     ],
 }
-# Pages added by other parts of segkit (e.g. recommendations) join the workflow when present.
-EXTRA_PAGES = [("pages/recommend.py", "nav.recommend", ":material/recommend:", "recommend")]
-for path, title_key, icon, url_path in EXTRA_PAGES:
-    if (Path(__file__).parent / path).is_file():
-        PAGES[tr("nav.workflow")].append(st.Page(path, title=tr(title_key), icon=icon, url_path=url_path))
 
-PAGES[tr("nav.workflow")].append(history_page())  # saved runs across sessions (pages/history.py)
+# Saved runs across sessions (segkit/store); the page keeps its words in history_text.py.
+PAGES[tr("nav.workflow")].append(
+    st.Page("pages/history.py", title=htr("nav"), icon=":material/history:", url_path="history"))
 page = st.navigation(PAGES)
 language_selector()
 # The dataset, run and noise policy in the sidebar on every page: drawn before the page

@@ -25,7 +25,6 @@ from common import ROOT, fmt_s, load_average, print_table
 from datasets import womens_clothing
 
 from segkit.config import RunConfig
-from segkit.describe.keywords import clear_term_counts
 from segkit.embed import EmbeddingCache
 from segkit.io.read import read_table
 from segkit.io.roles import ColumnRoles, infer_roles
@@ -38,8 +37,8 @@ LIMIT_S = 5.0
 
 def first_segments(source, embedder: str, cache: EmbeddingCache, map_method: str,
                    roles: ColumnRoles | None = None, cold: bool = False) -> tuple[float, dict, dict]:
-    if cold:  # a first upload: nothing of this data in the process (word counts for keywords)
-        clear_term_counts()
+    # `cold`: a first upload; every run_segmentation now starts with an empty memory of its own
+    # (word counts for keywords), so a cold and a warm call differ only in the embedding cache.
     start = time.perf_counter()
     if isinstance(source, pd.DataFrame):
         frame = source

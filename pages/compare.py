@@ -24,6 +24,7 @@ from pages._shared.common import (
     save_current_run,
     tr,
 )
+from segkit.labels import NOT_SEGMENTED
 from segkit.metrics.external import agreement
 from segkit.plots import contingency_figure, sankey_figure
 
@@ -101,7 +102,7 @@ if a.dataset_key != b.dataset_key or len(a.user_labels) != len(b.user_labels):
                   data_b=md(b.dataset_name)))
     st.stop()
 
-both = (a.user_labels >= -1) & (b.user_labels >= -1)
+both = (a.user_labels != NOT_SEGMENTED) & (b.user_labels != NOT_SEGMENTED)
 labels_a, labels_b = a.user_labels[both], b.user_labels[both]
 ari = agreement(labels_a, labels_b)
 nmi = float(normalized_mutual_info_score(labels_a, labels_b))

@@ -10,6 +10,7 @@ import streamlit as st
 
 from pages._shared.common import (
     build_context,
+    derived_memory,
     display_names,
     edited,
     ensure_dataset,
@@ -76,7 +77,7 @@ elif color_by == SENTIMENT:
     from segkit.sentiment import table_sentiment
 
     with st.spinner(tr("exp.opt_sentiment")):
-        scores = table_sentiment(ctx.table, user_index, max_rows=None)  # cached by text content
+        scores = table_sentiment(ctx.table, user_index, max_rows=None, memory=derived_memory())
     values = None if scores is None else np.round(scores.mean, 3)
 else:
     values = users[color_by].tolist()

@@ -13,6 +13,7 @@ from pages._shared.common import (
     SAMPLE_PATH,
     build_context,
     dataset_label,
+    derived_memory,
     edited,
     edited_labels,
     edits_for,
@@ -57,7 +58,7 @@ def build_report(stability: dict) -> bytes:
     with limited_threads():
         html_text = segment_report_html(ctx.run, names_after_merges(edits["names"], edits["merges"]) or None,
                                         user_labels, title=dataset_label(dataset), stability=stability,
-                                        lang=lang())
+                                        lang=lang(), memory=derived_memory())
     return html_text.encode("utf-8")
 
 

@@ -1,7 +1,6 @@
 """Recommend: do the segments help recommendations? And: assign new users to the segments.
 
-Uses the dashboard's current segmentation (pages/_shared/common.build_context); when the
-page runs on its own (no dashboard helpers), it segments an uploaded review file itself.
+Uses the dashboard's current segmentation (pages/_shared/common.build_context).
 All computing is in segkit.recommend and segkit.model.
 """
 
@@ -18,7 +17,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from pages._shared.common import dataset_label, tr  # noqa: E402
+from pages._shared.common import build_context, dataset_label, ensure_dataset, tr  # noqa: E402
 from segkit.errors import SegkitInputError
 from segkit.export.safe import to_safe_csv
 from segkit.io.read import read_table
@@ -42,35 +41,12 @@ st.caption(tr("rec.intro"))
 # ----------------------------------------------------------------------------- current segmentation
 
 def _current_run():
-    """(run, frame, dataset name) from the dashboard, or from an upload when standalone."""
-    try:
-        from pages._shared.common import build_context, ensure_dataset
-    except ImportError:
-        build_context = None
-    if build_context is not None:
-        dataset = ensure_dataset()
-        ctx = build_context()
-        if ctx is None:
-            st.stop()
-        return ctx.run, dataset.frame, dataset_label(dataset), ctx
-    upload = st.file_uploader(tr("rec.reviews_upload"), key="rec_reviews")
-    if upload is None:
-        st.info(tr("rec.reviews_first"))
+    """(run, frame, dataset name, context): the dashboard's current segmentation."""
+    dataset = ensure_dataset()
+    ctx = build_context()
+    if ctx is None:
         st.stop()
-    with st.spinner(tr("rec.spin_segment")):
-        standalone = _standalone_run(upload.getvalue(), upload.name)
-    return standalone, read_table(upload.getvalue(), upload.name).frame, \
-        upload.name, None
-
-
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _standalone_run(data: bytes, name: str):
-    from segkit.config import RunConfig
-    from segkit.io.roles import infer_roles
-    from segkit.pipeline import run_segmentation
-
-    frame = read_table(data, name).frame
-    return run_segmentation(frame, RunConfig(roles=infer_roles(frame)), with_map=False)
+    return ctx.run, dataset.frame, dataset_label(dataset), ctx
 
 
 def _segments_of(run) -> pd.Series:
@@ -149,7 +125,7 @@ else:
             segmentations = {"current": segments}
             for other in other_ks:
                 with st.spinner(tr("rec.spin_other_k")):
-                    segmentations[f"K-means K={other}"] = _other_k(getattr(ctx, "run_key", dataset_name), other, run)
+                    segmentations[f"K-means K={other}"] = _other_k(ctx.run_key, other, run)
             with st.spinner(tr("rec.spin_eval")):
                 table, notes, pairs = _evaluate(inter_frame, columns, segmentations, k, int(n_test), knn, 0)
         except SegkitInputError as exc:
@@ -208,7 +184,7 @@ new_upload = st.file_uploader(tr("rec.new_users"), key="rec_new_users")
 model = None
 try:
     with st.spinner(tr("rec.spin_model")):
-        model = _model(getattr(ctx, "run_key", dataset_name), run, frame)
+        model = _model(ctx.run_key, run, frame)
 except SegkitInputError as exc:
     st.warning(tr("rec.no_model", error=md(exc)))
 if model is not None:

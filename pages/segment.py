@@ -279,7 +279,7 @@ with results:
             st.caption(tr("seg.no_k"))
 
     st.subheader(tr("seg.stability"), help=metric_help("stability"))
-    deterministic = algorithm in ("hdbscan", "dbscan", "agglomerative")
+    deterministic = CLUSTERERS.flag(algorithm, "deterministic")
     if deterministic:
         st.caption(tr("seg.deterministic", algorithm=md(ALGO_LABELS[algorithm])))
     else:

@@ -20,7 +20,7 @@ MIN_USERS_TO_SPLIT = 30
 
 
 def subsegment(run: SegmentationRun, segment: int, labels: np.ndarray | None = None,
-               k: int | None = None) -> SegmentationRun:
+               k: int | None = None, memory=None) -> SegmentationRun:
     """Sub-segments of `segment` (automatic K unless `k`), as a run over its users only.
 
     `labels`: the run's labels per segmented user after edits (merges), if any.
@@ -44,4 +44,4 @@ def subsegment(run: SegmentationRun, segment: int, labels: np.ndarray | None = N
     config = run.config.with_changes(algorithm=algorithm, algorithm_params=params, noise_policy="keep",
                                      reducer=run.config.reducer if keep_reducer else "auto",
                                      reducer_params=run.config.reducer_params if keep_reducer else {})
-    return segment_embedded(run.table, embeddings, config, with_map=False)
+    return segment_embedded(run.table, embeddings, config, with_map=False, memory=memory)

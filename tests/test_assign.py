@@ -13,7 +13,6 @@ from segkit.embed.tfidf import TfidfSvdEmbedder
 from segkit.errors import SegkitInputError
 from segkit.io.roles import ColumnRoles
 from segkit.model import assign_users, fit_model, labeled_new_rows, load_model, save_model
-from segkit.model.text import fit_tfidf_state
 from segkit.pipeline import run_segmentation
 from tests.conftest import TOPICS, make_reviews
 
@@ -44,7 +43,7 @@ def kmeans_run(frame):
 
 def test_tfidf_state_embeds_like_the_embedder(frame):
     texts = frame["review"].tolist()
-    state, vectors = fit_tfidf_state(texts, {"n_components": 32})
+    state, vectors = TfidfSvdEmbedder(n_components=32).fit(texts)
     expected = TfidfSvdEmbedder(n_components=32).embed(texts)
     assert np.allclose(vectors, expected, atol=1e-5)
     assert np.allclose(state.transform(texts), expected, atol=1e-4)

@@ -54,12 +54,12 @@ def test_a_refit_that_cannot_run_gives_no_number():
 
 
 def test_bootstrap_does_not_evict_cached_trees():
-    from segkit.cluster.agglomerative import merge_trees
     from segkit.cluster.registry import get_clusterer
+    from segkit.derived_cache import Memory
 
-    merge_trees.clear()
+    memory = Memory()
     points, _ = blobs()
-    labels = get_clusterer("agglomerative", k=3).fit(points, seed=0).labels
-    before = len(merge_trees._entries)
-    bootstrap_stability(points, labels, "agglomerative", {"k": 3}, repeats=3)
-    assert len(merge_trees._entries) == before
+    labels = get_clusterer("agglomerative", k=3).fit(points, seed=0, memory=memory).labels
+    assert len(memory.merge_trees._entries) == 1
+    bootstrap_stability(points, labels, "agglomerative", {"k": 3}, repeats=3)  # resamples: kept nowhere
+    assert len(memory.merge_trees._entries) == 1

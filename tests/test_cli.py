@@ -96,3 +96,18 @@ def test_cli_map_is_pca_unless_asked_and_automatic_k_says_how_strong(reviews_csv
                  "--cache-dir", str(tmp_path / "cache"), "--quiet"]) == 0
     printed = capsys.readouterr().out
     assert "automatic K = " in printed and "grouping" in printed and "cluster-free" in printed
+
+
+def test_the_command_modules_share_only_segkit_cli_common():
+    """One module per command; none imports the package or another command at import time
+    (the old segkit/cli.py <-> segkit/spark/cli.py cycle)."""
+    import re
+
+    folder = Path(__file__).resolve().parents[1] / "segkit" / "cli"
+    commands = {"assign", "recommend", "segment", "spark", "sweep"}
+    assert commands | {"__init__", "__main__", "common"} == {p.stem for p in folder.glob("*.py")}
+    for name in commands | {"common"}:
+        source = (folder / f"{name}.py").read_text(encoding="utf-8")
+        imported = set(re.findall(r"^\s*from segkit\.cli(\.\w+)? import", source, flags=re.M))
+        allowed = {".common", ".assign"} if name == "segment" else {".common"}  # --save-model lives in assign
+        assert imported <= allowed, (name, imported)

@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import segkit  # noqa: F401  (offline variables before any HF import)
 from segkit.embed import minilm as minilm_mod
 from segkit.embed import static as static_mod
 from tests.conftest import block_network

@@ -3,12 +3,46 @@ import subprocess
 import sys
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
 
-def test_importing_segkit_forces_hub_offline():
-    env = dict(os.environ, HF_HUB_OFFLINE="0", TRANSFORMERS_OFFLINE="0")
-    code = "import segkit, os; print(os.environ['HF_HUB_OFFLINE'], os.environ['TRANSFORMERS_OFFLINE'])"
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["1", "1"]
+
+def _run(code: str, **env) -> str:
+    out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, **env), capture_output=True, text=True,
+                         check=True, timeout=300)
+    return out.stdout
+
+
+OFFLINE = "import os; print(os.environ.get('HF_HUB_OFFLINE'), os.environ.get('TRANSFORMERS_OFFLINE'))"
+GOMP_LOADED = "import ctypes; print(hasattr(ctypes.CDLL(None), 'GOMP_parallel'))"
+
+
+def test_importing_segkit_changes_nothing_in_the_process():
+    code = "import segkit, segkit.pipeline, segkit.embed.minilm, segkit.reduce.map2d\n" + OFFLINE + "\n" + GOMP_LOADED
+    assert _run(code, HF_HUB_OFFLINE="0", TRANSFORMERS_OFFLINE="0").split() == ["0", "0", "False"]
+
+
+def test_entry_points_force_hub_offline_first():
+    code = "from segkit.runtime import configure_process\nconfigure_process()\n" + OFFLINE + "\n" + GOMP_LOADED
+    assert _run(code, HF_HUB_OFFLINE="0", TRANSFORMERS_OFFLINE="0").split() == ["1", "1", "True"]
+    # The CLI's main applies it before parsing anything; the dashboard's app.py before streamlit.
+    code = ("from segkit.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            + OFFLINE + "\n" + GOMP_LOADED)
+    assert _run(code, HF_HUB_OFFLINE="0", TRANSFORMERS_OFFLINE="0").split()[-3:] == ["1", "1", "True"]
+    app = (ROOT / "app.py").read_text(encoding="utf-8")
+    assert app.index("configure_process()") < app.index("import streamlit")
+
+
+def test_model_loaders_force_offline_themselves(monkeypatch):
+    from segkit.embed import minilm
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setattr(minilm, "_FastEncoder", lambda precision: precision)
+    minilm.load_fast_encoder.cache_clear()
+    try:
+        minilm.load_fast_encoder("fp32")
+    finally:
+        minilm.load_fast_encoder.cache_clear()
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
 
 
 def test_segkit_import_does_not_load_torch():
@@ -23,7 +57,9 @@ def test_numba_binds_to_torchs_openmp_runtime():
     # resolves numba's GOMP_* calls in the global scope first, so the runtime found there
     # after numba has started its thread pool is the one both use. Fresh process.
     code = (
-        "import segkit, ctypes, numba, numpy as np\n"
+        "from segkit.runtime import configure_process\n"
+        "configure_process()  # as the CLI and the dashboard do first\n"
+        "import ctypes, numba, numpy as np\n"
         "@numba.njit(parallel=True)\n"
         "def total(x):\n"
         "    s = 0.0\n"

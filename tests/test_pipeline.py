@@ -143,16 +143,21 @@ def test_keywords_count_words_once_per_set_of_texts(monkeypatch):
              + ["tent stove hiking tent"] * 6)
     by_topic = np.repeat([0, 1, 2], 6)
     merged = np.repeat([0, 0, 1], 6)
-    keywords_module._term_counts.clear()
-    fresh = {k: segment_keywords(texts, labels) for k, labels in (("three", by_topic), ("two", merged))}
+    from segkit.derived_cache import Memory
+
+    memory = Memory()
+    fresh = {k: segment_keywords(texts, labels, memory=memory) for k, labels in (("three", by_topic), ("two", merged))}
     calls = []
     real_tokenize = keywords_module.tokenize
     monkeypatch.setattr(keywords_module, "tokenize", lambda text: calls.append(text) or real_tokenize(text))
-    again = {k: segment_keywords(texts, labels) for k, labels in (("three", by_topic), ("two", merged))}
+    again = {k: segment_keywords(texts, labels, memory=memory) for k, labels in (("three", by_topic), ("two", merged))}
     assert calls == []  # counts reused: nothing tokenised again for new segments
     assert again == fresh
     assert again["two"] != again["three"]
-    segment_keywords([*texts, "a brand new review about shoes"], np.append(by_topic, 2))
+    segment_keywords(texts, merged)  # no memory: counted afresh
+    assert calls
+    calls.clear()
+    segment_keywords([*texts, "a brand new review about shoes"], np.append(by_topic, 2), memory=memory)
     assert calls  # other texts are counted afresh
 
 
@@ -213,3 +218,12 @@ def test_html_entities_do_not_become_keywords():
     from segkit.tokenize import tokenize
 
     assert tokenize("Oil &lt;b&gt;prices&lt;/b&gt; rise &quot;sharply&quot; #39;s") == ["oil", "prices", "rise", "sharply"]
+
+
+def test_labels_that_are_not_segments_have_one_name_each():
+    from segkit.labels import NOISE, NOT_SEGMENTED, UNASSIGNED_NAME, segment_name
+
+    assert (NOISE, NOT_SEGMENTED) == (-1, -2)
+    assert segment_name(NOISE, {0: "Runners"}) == UNASSIGNED_NAME == "Unassigned"
+    assert segment_name(0, {0: "Runners"}) == "Runners"
+    assert segment_name(3, {0: "Runners"}) == "Segment 3"

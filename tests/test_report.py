@@ -63,8 +63,11 @@ def test_report_has_a_card_per_segment_with_the_parts_a_marketer_needs(run):
     assert len(cards) == run.result.n_clusters == 3
     for name in run.summary.names.values():
         assert name.replace("&", "&amp;") in document
-    for part in ("Keywords", "Example reviews", "Profile vs all users", "Stability", "users"):
-        assert document.count(part) >= 3 or part == "Stability", part
+    for part in ("Keywords", "Example reviews", "Profile vs all users", "users"):
+        assert document.count(part) >= 3, part
+    # Stability: a heading on every card whose segment has a number (all three here), plus the table's column.
+    assert sorted(segment_stability(run)["per_segment"]) == [0, 1, 2]
+    assert document.count("<h3>Stability</h3>") == 3
     assert sum(1 for tag, _ in tags if tag == "svg") >= 3  # a profile chart per card
     assert "segkit segment --config" in document
 
@@ -168,3 +171,13 @@ def test_map_colours_by_numeric_and_categorical_columns(run):
     categorical = map_figure(run.map2d, run.labels, color_by="tier", color_values=["a", "b", "c"] * (n // 3)
                              + ["a"] * (n % 3))
     assert len(categorical.data) == 3
+
+
+def test_the_report_states_the_text_weight_fusion_used(frame):
+    """A text-only upload is segmented on its text alone, whatever weight was asked for."""
+    text_only = _run(frame.drop(columns=["age", "spend", "tier"]), text_weight=0.7)
+    assert text_only.config.text_weight == 0.7 and text_only.effective_text_weight == 1.0
+    assert "text weight 100%, behaviour 0%" in segment_report_html(text_only)
+    with_traits = _run(frame, text_weight=0.7)
+    assert with_traits.effective_text_weight == 0.7
+    assert "text weight 70%, behaviour 30%" in segment_report_html(with_traits)

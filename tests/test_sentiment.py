@@ -33,14 +33,22 @@ def test_language_routing_and_neutral_empty_text():
     assert list(scores) == [0.0, 0.0] and list(polarity) == ["neutral", "neutral"]
 
 
-def test_scores_are_cached_by_content(monkeypatch):
+def test_scores_are_kept_by_content_in_the_memory_given(monkeypatch):
+    from segkit.derived_cache import Memory
+
     texts = ["Absolutely love it, cached test sentence 1", "Awful, cached test sentence 2"]
-    first = score_texts(texts, backend="vader")
+    memory = Memory()
+    first = score_texts(texts, backend="vader", memory=memory)
+    assert set(memory.scorers) == {"vader"}
     import segkit.sentiment as module
 
+    real = module._score_uncached
     monkeypatch.setattr(module, "_score_uncached", lambda *_: pytest.fail("scored again"))
-    second = score_texts(list(texts), backend="vader")
+    second = score_texts(list(texts), backend="vader", memory=memory)
     assert np.array_equal(first[0], second[0])
+    with pytest.raises(pytest.fail.Exception, match="scored again"):
+        score_texts(texts, backend="vader")  # no memory: nothing is kept
+    monkeypatch.setattr(module, "_score_uncached", real)
 
 
 def test_repeated_texts_score_the_same():

@@ -206,8 +206,8 @@ def _run(spark, frame, config, out, **options):
 
 
 def test_bad_paths_give_clear_errors(spark, tmp_path, capsys):
+    from segkit.cli.spark import main
     from segkit.spark.bundle import load_bundle
-    from segkit.spark.cli import main
     from segkit.spark.source import read_input
 
     with pytest.raises(SegkitInputError, match="Input not found"):
@@ -255,7 +255,7 @@ def test_bad_schemas_give_clear_errors(spark, data, tmp_path):
 def test_pyspark_is_not_imported_by_segkit_or_the_bundle_loader():
     import subprocess
 
-    code = ("import sys, segkit, segkit.pipeline, segkit.cli, segkit.spark.bundle, segkit.spark.cli;"
+    code = ("import sys, segkit, segkit.pipeline, segkit.cli, segkit.spark.bundle, segkit.cli.spark;"
             "print('pyspark' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert out.stdout.strip() == "False"

@@ -141,7 +141,7 @@ def test_csv_is_read_without_whole_file_copies():
 
 
 HOSTILE = textwrap.dedent('''
-    import io, json, resource, sys, time
+    import io, json, sys, time
     import numpy as np, pyarrow as pa, pyarrow.parquet as pq
     from segkit.errors import SegkitInputError
     from segkit.io.read import read_table

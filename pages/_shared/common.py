@@ -36,6 +36,7 @@ import streamlit as st
 
 from segkit.cluster.registry import CLUSTERERS
 from segkit.config import RunConfig
+from segkit.derived_cache import Memory
 from segkit.edits import apply_merges, edited_run, names_after_merges
 from segkit.embed.background import EmbedJobs, JobStatus
 from segkit.embed.cache import EmbeddingCache
@@ -84,23 +85,6 @@ DEFAULT_SETTINGS: dict = {
     "auto_k": True,
     "noise_policy": "keep",
     "seed": 0,
-}
-
-METRIC_HELP = {
-    "silhouette": "How much closer users are to their own segment than to the next one, from -1 to 1. "
-                  "Above 0.5 is strong, 0.25–0.5 reasonable; text data usually scores 0.05–0.25, so compare "
-                  "runs on the same data rather than chasing an absolute value.",
-    "calinski_harabasz": "Separation between segments relative to their spread (higher is better). "
-                         "Only comparable between runs on the same data and features.",
-    "davies_bouldin": "Average similarity of each segment to its closest neighbour (lower is better, 0 is perfect). "
-                      "Below 1 is good; 1–2 is typical for text.",
-    "noise_share": "Share of users a density method left unassigned. Under 10% is comfortable; above 30% "
-                   "means many users are in no segment (see the noise policy).",
-    "n_segments": "Segments found (not counting 'Unassigned').",
-    "stability": "Mean agreement (adjusted Rand index) between runs that differ only in the random seed: "
-                 "1 = identical segments every time, above 0.8 stable, below 0.6 the segments are not reliable.",
-    "ari": "Adjusted Rand index against the label column you mapped: 1 = the same grouping, 0 = no better than chance.",
-    "nmi": "Normalised mutual information against the label column: 1 = the segments tell you the label exactly.",
 }
 
 
@@ -314,6 +298,12 @@ def disk_cache() -> EmbeddingCache:
 
 
 @st.cache_resource(show_spinner=False)
+def derived_memory() -> Memory:
+    """Trees, word counts and sentiment scores, one set per process: a slider move re-reads them."""
+    return Memory()
+
+
+@st.cache_resource(show_spinner=False)
 def embed_jobs() -> EmbedJobs:
     """Background embeddings (MiniLM behind a preview), shared by sessions, keyed by content."""
     return EmbedJobs()
@@ -429,7 +419,7 @@ def _embed(ds_key: str, roles_json: str, embedder: str, _table: UserTable, _fram
 @st.cache_data(max_entries=12, ttl=TTL, show_spinner=False)
 def _space(space_key: str, _table: UserTable, _embeddings: UserEmbeddings, _config: RunConfig) -> ClusterSpace:
     with limited_threads():
-        return build_space(_table, _embeddings, _config)
+        return build_space(_table, _embeddings, _config, derived_memory())
 
 
 @st.cache_data(max_entries=12, ttl=TTL, show_spinner=False)
@@ -446,7 +436,7 @@ def _cluster(space_key: str, config_json: str, _table: UserTable, _embeddings: U
              _space: ClusterSpace, _config: RunConfig):
     started = time.perf_counter()
     with limited_threads():
-        run = segment_embedded(_table, _embeddings, _config, with_map=False, space=_space)
+        run = segment_embedded(_table, _embeddings, _config, with_map=False, space=_space, memory=derived_memory())
     timings = dict(run.timings, total_cheap_step=round(time.perf_counter() - started, 3))
     return run.result, run.metrics, run.summary, timings
 
@@ -471,7 +461,7 @@ def mcs_sweep_cached(space_key: str, sizes: tuple[int, ...], params_json: str, _
 
     params = {k: v for k, v in json.loads(params_json).items() if k != "min_cluster_size"}
     with limited_threads():
-        return min_cluster_size_sweep(_matrix, sizes, params)
+        return min_cluster_size_sweep(_matrix, sizes, params, memory=derived_memory())
 
 
 # ------------------------------------------------------------------- session state
@@ -917,7 +907,8 @@ def edited(ctx: Context) -> SegmentationRun:
     key = f"edited|{ctx.run_key}|{json.dumps(edits, sort_keys=True, default=str)}|{ctx.map_method}"
     if not edits["merges"] and not names:
         return ctx.run
-    return _memo(key, lambda: edited_run(ctx.run, edited_labels(ctx) if edits["merges"] else None, names))
+    return _memo(key, lambda: edited_run(ctx.run, edited_labels(ctx) if edits["merges"] else None, names,
+                                         derived_memory()))
 
 
 def display_names(ctx: Context) -> dict[int, str]:
@@ -1082,7 +1073,7 @@ def stability_for(ctx: Context) -> dict:
     if key not in memo:
         labels = edited_labels(ctx) if edits["merges"] else None
         with st.spinner(tr("common.spin_stability")), limited_threads():
-            memo[key] = segment_stability(ctx.run, labels)
+            memo[key] = segment_stability(ctx.run, labels, memory=derived_memory())
     return memo[key]
 
 

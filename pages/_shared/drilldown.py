@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from pages._shared.common import edits_for, lang, md, tr
+from pages._shared.common import derived_memory, edits_for, lang, md, tr
 from segkit.drilldown import MIN_USERS_TO_SPLIT, subsegment
 from segkit.errors import SegkitInputError
 from segkit.threads import limited_threads
@@ -24,7 +24,7 @@ def subsegments_view(ctx, run, segment: int, size: int) -> None:
     if key not in memo:
         try:
             with st.spinner(tr("segs.split_spin")), limited_threads():
-                memo[key] = subsegment(run, segment)
+                memo[key] = subsegment(run, segment, memory=derived_memory())
         except SegkitInputError as exc:
             st.warning(md(exc))
             return

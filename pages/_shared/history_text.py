@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import streamlit as st
-
 EN = {
     "nav": "History",
     "intro": "Runs saved with “Save run for comparison” are kept in the run database ({location}) and stay "
@@ -69,7 +67,3 @@ def htr(key: str, **fmt) -> str:
 
     text = (ZH if lang() == "zh" else EN).get(key, EN.get(key, key))
     return text.format(**fmt) if fmt else text
-
-
-def history_page():
-    return st.Page("pages/history.py", title=htr("nav"), icon=":material/history:", url_path="history")

@@ -1,8 +1,8 @@
 """Agglomerative (hierarchical) clustering: merges users bottom-up; O(n^2) memory.
 
 The merge tree does not depend on K: building it is the expensive part (seconds at
-20,000 users), cutting it at any K takes milliseconds. So trees are kept in a small
-cache keyed by the content of the matrix and the linkage, and a K change only re-cuts.
+20,000 users), cutting it at any K takes milliseconds. With a `memory` (segkit.derived_cache)
+trees are kept keyed by the content of the matrix and the linkage, and a K change only re-cuts.
 """
 
 from __future__ import annotations
@@ -12,18 +12,15 @@ from scipy.cluster.hierarchy import linkage
 
 from segkit.cluster.base import Clusterer, cluster_means, distance_confidence
 from segkit.cluster.kmeans import K_SPEC
-from segkit.derived_cache import DerivedCache
+from segkit.derived_cache import Memory, get_or_build
 from segkit.params import ParamSpec
 
-# A 20,000-user tree is 20k x 4 floats (0.6 MB); 4 keeps a few settings warm.
-merge_trees = DerivedCache(max_entries=4)
 
-
-def merge_tree(matrix: np.ndarray, method: str) -> np.ndarray:
-    """SciPy linkage matrix for `matrix`, from the cache when the same data was seen."""
+def merge_tree(matrix: np.ndarray, method: str, memory: Memory | None = None) -> np.ndarray:
+    """SciPy linkage matrix for `matrix`, from `memory` when the same data was seen."""
     data = np.ascontiguousarray(matrix, dtype=np.float64)
-    return merge_trees.get_or_build(data, ("agglomerative", method),
-                                    lambda: linkage(data, method=method, metric="euclidean"))
+    return get_or_build(memory, "merge_trees", data, ("agglomerative", method),
+                        lambda: linkage(data, method=method, metric="euclidean"))
 
 
 def cut_into(tree: np.ndarray, n_samples: int, k: int) -> np.ndarray:
@@ -50,6 +47,7 @@ class AgglomerativeClusterer(Clusterer):
     name = "agglomerative"
     label = "Agglomerative"
     uses_k = True
+    deterministic = True  # the merge tree does not depend on a seed
     max_samples = 20_000
     params_spec = (
         K_SPEC,
@@ -58,7 +56,7 @@ class AgglomerativeClusterer(Clusterer):
     )
 
     def _fit(self, matrix: np.ndarray, seed: int):
-        tree = merge_tree(matrix, self.params["linkage"])
+        tree = merge_tree(matrix, self.params["linkage"], self.memory)
         labels = cut_into(tree, matrix.shape[0], self.params["k"])
         centroids = cluster_means(matrix, labels)
         distances = np.linalg.norm(matrix[:, None, :] - centroids[None, :, :], axis=2) \

@@ -14,9 +14,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from segkit.errors import SegkitInputError
+from segkit.labels import NOISE  # noqa: F401 - re-exported
 from segkit.params import ParamSpec, resolve_params
-
-NOISE = -1  # label of users a density method leaves unassigned
 
 
 @dataclass(frozen=True)
@@ -47,6 +46,8 @@ class Clusterer(ABC):
     params_spec: tuple[ParamSpec, ...] = ()
     uses_k: bool = False  # has a number-of-segments parameter called "k"
     density_based: bool = False  # may leave users unassigned (noise)
+    deterministic: bool = False  # the same labels for any seed (a seed comparison says nothing)
+    assign_rule: str = "centroid"  # how a saved model assigns new users: centroid, gaussian, density
     max_samples: int | None = None  # refuse beyond this (memory), with a reason
 
     def __init__(self, **params) -> None:
@@ -67,10 +68,18 @@ class Clusterer(ABC):
                 f"it is limited to {self.max_samples:,} users (you have {n_samples:,}). Use K-means or HDBSCAN."
             )
 
-    def fit(self, matrix: np.ndarray, seed: int = 0) -> ClusteringResult:
+    memory = None  # segkit.derived_cache.Memory during `fit`, or None (keep nothing)
+
+    def fit(self, matrix: np.ndarray, seed: int = 0, memory=None) -> ClusteringResult:
+        """`memory`: where tree-based methods keep the tree they build (re-read for another K
+        or min_cluster_size on the same matrix); None keeps nothing, like hdbscan's memory=."""
         matrix = np.asarray(matrix, dtype=np.float32)
         self.check_data(matrix.shape[0])
-        labels, confidence, centroids, extra = self._fit(matrix, seed)
+        self.memory = memory
+        try:
+            labels, confidence, centroids, extra = self._fit(matrix, seed)
+        finally:
+            self.memory = None
         labels = _relabel_by_size(np.asarray(labels, dtype=np.int64))
         # Recompute centroids after relabelling so their order matches the new ids.
         centroids = cluster_means(matrix, labels)

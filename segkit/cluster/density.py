@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.cluster import DBSCAN
 
 from segkit.cluster.base import Clusterer
-from segkit.derived_cache import DerivedCache
+from segkit.derived_cache import get_or_build
 from segkit.errors import SegkitInputError
 from segkit.params import ParamSpec
 
@@ -13,6 +13,8 @@ class HdbscanClusterer(Clusterer):
     name = "hdbscan"
     label = "HDBSCAN"
     density_based = True
+    deterministic = True
+    assign_rule = "density"
     params_spec = (
         ParamSpec("min_cluster_size", int, 30, "Smallest group that counts as a segment.",
                   minimum=2, maximum=1_000_000, label="min_cluster_size"),
@@ -56,8 +58,9 @@ class HdbscanClusterer(Clusterer):
             return fits[-1]
 
         relabel = _tree_to_labels()
-        tree = None if relabel is None else single_linkage_trees.get_or_build(
-            data, ("hdbscan", min_samples, algorithm), lambda: fit_whole().single_linkage_tree_.to_numpy())
+        tree = None if relabel is None else get_or_build(
+            self.memory, "linkage_trees", data, ("hdbscan", min_samples, algorithm),
+            lambda: fit_whole().single_linkage_tree_.to_numpy())
         if relabel is None or fits:
             # No split API (fit whole every time), or the tree was just built by a full
             # fit that already holds this setting's labels: no second condense.
@@ -68,10 +71,9 @@ class HdbscanClusterer(Clusterer):
 
 
 # The single-linkage tree over mutual reachability depends on the data and min_samples
-# only; min_cluster_size and the selection method just condense and read it. Keeping it
-# turns a min_cluster_size move from a full fit (0.5 s at 20k users, ~10 s at 100k) into
-# a re-condense (~50 ms / ~300 ms). 100k users: 100k x 4 floats (3 MB) per tree.
-single_linkage_trees = DerivedCache(max_entries=4)
+# only; min_cluster_size and the selection method just condense and read it. Kept in the
+# caller's memory (Memory.linkage_trees), it turns a min_cluster_size move from a full fit
+# (0.5 s at 20k users, ~10 s at 100k) into a re-condense (~50 ms / ~300 ms).
 
 
 def _hdbscan_model(min_samples: int, algorithm: str, **selection):
@@ -97,6 +99,8 @@ class DbscanClusterer(Clusterer):
     name = "dbscan"
     label = "DBSCAN"
     density_based = True
+    deterministic = True
+    assign_rule = "density"
     params_spec = (
         ParamSpec("eps", float, 0.5, "Neighbourhood radius in the clustering space.", minimum=1e-6, maximum=1e6),
         ParamSpec("min_samples", int, 10, "Neighbours needed to be a core user.", minimum=1, maximum=100_000),

@@ -11,6 +11,7 @@ class GaussianMixtureClusterer(Clusterer):
     name = "gmm"
     label = "Gaussian mixture"
     uses_k = True
+    assign_rule = "gaussian"
     params_spec = (
         K_SPEC,
         ParamSpec("covariance_type", str, "diag", "Shape of each segment.",

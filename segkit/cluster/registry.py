@@ -7,19 +7,17 @@ from segkit.cluster.base import Clusterer
 from segkit.cluster.density import DbscanClusterer, HdbscanClusterer
 from segkit.cluster.gmm import GaussianMixtureClusterer
 from segkit.cluster.kmeans import KMeansClusterer, MiniBatchKMeansClusterer
-from segkit.errors import SegkitInputError
+from segkit.registry import Registry
 
-CLUSTERERS: dict[str, type[Clusterer]] = {
+CLUSTERERS = Registry("algorithm", {
     "kmeans": KMeansClusterer,
     "minibatch_kmeans": MiniBatchKMeansClusterer,
     "hdbscan": HdbscanClusterer,
     "dbscan": DbscanClusterer,
     "agglomerative": AgglomerativeClusterer,
     "gmm": GaussianMixtureClusterer,
-}
+})
 
 
 def get_clusterer(name: str, **params) -> Clusterer:
-    if name not in CLUSTERERS:
-        raise SegkitInputError(f"Unknown algorithm '{name}'. Choose one of: {', '.join(CLUSTERERS)}.")
-    return CLUSTERERS[name](**params)
+    return CLUSTERERS.create(name, **params)

@@ -24,21 +24,11 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
 from segkit.cluster.base import NOISE
-from segkit.derived_cache import DerivedCache
+from segkit.derived_cache import Memory, get_or_build
 from segkit.tokenize import tokenize
-
-# Counting every text's words is ~1 s at 20,000 users and does not depend on the
-# segments, so a K or min_cluster_size change reuses the counts (20k users, 1-2-grams:
-# tens of MB per entry, hence only two entries).
-_term_counts = DerivedCache(max_entries=2)
 
 PRIOR_MASS = 10.0  # A above: pseudo-users of prior, spread over terms as everyone uses them
 PHRASE_SHARE = 0.5  # a phrase stands in for its word when it covers this share of the word's users
-
-
-def clear_term_counts() -> None:
-    """Forget counted texts (benchmarks measuring a cold start; tests)."""
-    _term_counts.clear()
 
 
 @dataclass(frozen=True)
@@ -50,7 +40,9 @@ class _Counted:
     occurrences: np.ndarray  # per term, over all texts (breaks ties between equal z-scores)
 
 
-def _counted(texts: list[str], ngram_max: int) -> _Counted | None:
+def _counted(texts: list[str], ngram_max: int, memory: Memory | None = None) -> _Counted | None:
+    """Every text's term counts; kept in `memory` (Memory.term_counts): they do not depend on
+    the segments, so a K or min_cluster_size change re-reads them (~1 s at 20,000 users)."""
     def build():
         vectorizer = CountVectorizer(tokenizer=tokenize, token_pattern=None, lowercase=False,
                                      ngram_range=(1, ngram_max), min_df=2 if len(texts) > 50 else 1)
@@ -64,12 +56,13 @@ def _counted(texts: list[str], ngram_max: int) -> _Counted | None:
         index = {str(t): i for i, t in enumerate(vocabulary)}
         return _Counted(counts, present, vocabulary, index, np.asarray(counts.sum(axis=0)).ravel())
 
-    return _term_counts.get_or_build(texts, ("term_counts", ngram_max), build)
+    return get_or_build(memory, "term_counts", texts, ("term_counts", ngram_max), build)
 
 
-def term_counts(texts: list[str], ngram_max: int = 2) -> tuple[sp.csr_matrix, np.ndarray] | None:
+def term_counts(texts: list[str], ngram_max: int = 2,
+                memory: Memory | None = None) -> tuple[sp.csr_matrix, np.ndarray] | None:
     """(document-term counts, vocabulary) for `texts`, or None when no text has a usable word."""
-    counted = _counted(texts, ngram_max)
+    counted = _counted(texts, ngram_max, memory)
     return None if counted is None else (counted.counts, counted.vocabulary)
 
 
@@ -87,11 +80,12 @@ class KeywordScores:
         return self.z[self.segments.index(int(segment))]
 
 
-def keyword_scores(texts: list[str], labels: np.ndarray, ngram_max: int = 2) -> KeywordScores | None:
+def keyword_scores(texts: list[str], labels: np.ndarray, ngram_max: int = 2,
+                   memory: Memory | None = None) -> KeywordScores | None:
     """Log-odds z-scores (module docstring) of every term for every segment (noise excluded)."""
     labels = np.asarray(labels)
     segments = sorted(int(s) for s in np.unique(labels) if s != NOISE)
-    counted = _counted(texts, ngram_max) if segments else None
+    counted = _counted(texts, ngram_max, memory) if segments else None
     if counted is None:
         return None
     kept = labels != NOISE
@@ -192,13 +186,13 @@ def _best_phrases(scores: KeywordScores, users: np.ndarray, top: np.ndarray) -> 
     return {c: term for c, (_, term) in out.items()}
 
 
-def segment_keywords(texts: list[str], labels: np.ndarray, top_n: int = 10,
-                     ngram_max: int = 2) -> dict[int, list[tuple[str, float]]]:
+def segment_keywords(texts: list[str], labels: np.ndarray, top_n: int = 10, ngram_max: int = 2,
+                     memory: Memory | None = None) -> dict[int, list[tuple[str, float]]]:
     """{segment id: [(term, z-score), ...]} for every segment (noise excluded), most
     distinctive first (see the module docstring)."""
     labels = np.asarray(labels)
     segments = sorted(int(s) for s in np.unique(labels) if s != NOISE)
-    scores = keyword_scores(texts, labels, ngram_max)
+    scores = keyword_scores(texts, labels, ngram_max, memory)
     if scores is None:
         return {s: [] for s in segments}
     return {s: ranked_terms(scores, s, top_n) for s in segments}

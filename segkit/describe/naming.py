@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from segkit.describe.keywords import fold_word
+from segkit.labels import default_name
 from segkit.tokenize import has_cjk
 
 BLOCKLIST_PATH = Path(__file__).with_name("blocklist.txt")
@@ -97,7 +98,7 @@ def auto_names(keywords: dict[int, list[tuple[str, float]]], n_terms: int = NAME
     names: dict[int, str] = {}
     for segment in sorted(keywords):
         terms = picked[segment] or [t for t, _ in candidates[segment][:1]]  # unavoidable: share a word
-        name = _join(terms) if terms else f"Segment {segment}"
+        name = _join(terms) if terms else default_name(segment)
         if name in names.values():
             name = f"{name} ({segment})"
         names[segment] = name

@@ -21,8 +21,7 @@ from segkit.describe.profile import (
     share_phrase,
 )
 from segkit.describe.representative import pick_examples, ranked_members
-
-UNASSIGNED_NAME = "Unassigned"
+from segkit.labels import UNASSIGNED_NAME, segment_name
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,7 @@ def describe_segments(users: pd.DataFrame, user_texts: list[str], matrix: np.nda
                       labels: np.ndarray, confidence: np.ndarray, density_based: bool = False,
                       numeric_cols=(), categorical_cols=(), names: dict[int, str] | None = None,
                       n_keywords: int = 10, n_examples: int = 5, sentiment=None,
-                      lang: str | None = None) -> SegmentSummary:
+                      lang: str | None = None, memory=None) -> SegmentSummary:
     """Everything the cards, the summary CSV and the report show, per segment.
 
     `sentiment` (a `segkit.sentiment.UserSentiment` aligned with `users`) adds the
@@ -92,7 +91,7 @@ def describe_segments(users: pd.DataFrame, user_texts: list[str], matrix: np.nda
     """
     labels = np.asarray(labels)
     keyword_users = keyword_sample(labels)
-    scores = keyword_scores([user_texts[i] for i in keyword_users], labels[keyword_users])
+    scores = keyword_scores([user_texts[i] for i in keyword_users], labels[keyword_users], memory=memory)
     segments = sorted(int(s) for s in np.unique(labels) if s != NOISE)
     # Names draw on more terms than are shown, to fall back on when a word is taken.
     ranked = {s: ranked_terms(scores, s, max(n_keywords, 30)) if scores else [] for s in segments}
@@ -111,7 +110,7 @@ def describe_segments(users: pd.DataFrame, user_texts: list[str], matrix: np.nda
         mask = labels == segment
         rows.append({
             "segment_id": segment,
-            "segment_name": chosen_names.get(segment, f"Segment {segment}"),
+            "segment_name": segment_name(segment, chosen_names),
             "size": int(mask.sum()),
             "share": float(mask.mean()),
             "mean_confidence": float(confidence[mask].mean()),

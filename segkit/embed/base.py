@@ -25,6 +25,7 @@ class Embedder(ABC):
     texts_per_second: float = 1000.0
     # Data-dependent embedders (TF-IDF) fit on the corpus, so their vectors for a text
     # depend on the other texts; the cache key then covers the whole corpus (it always does).
+    corpus_fitted: bool = False
     description: str = ""
 
     def cache_token(self) -> str:

@@ -62,6 +62,9 @@ def model_dir() -> Path:
 @functools.lru_cache(maxsize=1)
 def load_model():
     """Load the float32 SentenceTransformer once per process (CPU, offline)."""
+    from segkit.offline import force_offline
+
+    force_offline()
     path = model_dir()
     try:
         from sentence_transformers import SentenceTransformer
@@ -170,6 +173,9 @@ class _FastEncoder:
 @functools.lru_cache(maxsize=2)
 def load_fast_encoder(precision: str = "auto") -> _FastEncoder:
     """The fast encoder for a precision ('bf16' or 'fp32'), built once per process."""
+    from segkit.offline import force_offline
+
+    force_offline()
     return _FastEncoder(resolve_precision(precision))
 
 

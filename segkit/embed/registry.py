@@ -6,18 +6,16 @@ a backend's heavy imports happen only when it is chosen.
 
 from __future__ import annotations
 
-import importlib
-
 from segkit.embed.base import Embedder
-from segkit.errors import SegkitInputError
+from segkit.registry import Registry
 
-EMBEDDERS: dict[str, str] = {
+EMBEDDERS = Registry("embedder", {
     "tfidf": "segkit.embed.tfidf:TfidfSvdEmbedder",
     "minilm": "segkit.embed.minilm:MiniLMEmbedder",
     "multilingual": "segkit.embed.multilingual:MultilingualEmbedder",
     "static": "segkit.embed.static:StaticEmbedder",
     "precomputed": "segkit.embed.precomputed:PrecomputedEmbedder",
-}
+})
 
 
 def available_embedders() -> list[str]:
@@ -25,13 +23,8 @@ def available_embedders() -> list[str]:
 
 
 def embedder_class(name: str) -> type[Embedder]:
-    if name not in EMBEDDERS:
-        raise SegkitInputError(
-            f"Unknown embedder '{name}'. Choose one of: {', '.join(EMBEDDERS)}."
-        )
-    module_name, class_name = EMBEDDERS[name].split(":")
-    return getattr(importlib.import_module(module_name), class_name)
+    return EMBEDDERS.load(name)
 
 
 def get_embedder(name: str, **params) -> Embedder:
-    return embedder_class(name)(**params)
+    return EMBEDDERS.create(name, **params)

@@ -67,6 +67,9 @@ def _is_complete(directory: Path) -> bool:
 
 def _distil_into(target: Path) -> None:
     """Distil the packaged MiniLM into `target` (which must not exist yet)."""
+    from segkit.offline import force_offline
+
+    force_offline()
     try:
         from model2vec.distill import distill
     except ImportError as exc:
@@ -112,6 +115,9 @@ def load_static_model(cache_dir: str | Path | None = None) -> _Runtime:
 
     Returns a small wrapper: `.model` is the model2vec StaticModel.
     """
+    from segkit.offline import force_offline
+
+    force_offline()
     directory = static_model_dir(cache_dir)
     key = str(directory)
     with _lock:

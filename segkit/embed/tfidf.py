@@ -1,20 +1,73 @@
-"""TF-IDF + truncated SVD (LSA): the no-model baseline, fast and language-agnostic."""
+"""TF-IDF + truncated SVD (LSA): the no-model baseline, fast and language-agnostic.
+
+TF-IDF is fitted on the corpus. `TfidfSvdEmbedder.fit` returns the fitted state
+(`TfidfState`: vocabulary, idf weights, SVD components as plain arrays) with the training
+vectors; `embed` is `fit` keeping only the vectors. A saved model stores the state
+(`segkit.model`) and the Spark job broadcasts it to its workers (`segkit.spark.embed`);
+both place texts with `TfidfState.transform`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from segkit.embed.base import Embedder, ProgressCallback, l2_normalise, report
 from segkit.threads import limited_threads
 from segkit.tokenize import tokenize
 
 
+@dataclass(frozen=True)
+class TfidfState:
+    """A fitted TF-IDF (+ SVD) transformer as plain arrays (no pickle needed to store it)."""
+
+    vocabulary: np.ndarray  # (n_terms,) str, in column order
+    idf: np.ndarray  # (n_terms,) float64
+    components: np.ndarray | None  # (n_components, n_terms) or None when no SVD was applied
+    ngram_max: int
+    dim: int  # output dimension (1 when the corpus had no vocabulary: every vector is zero)
+
+    def transform(self, texts) -> np.ndarray:
+        texts = list(texts)
+        if len(self.vocabulary) == 0:
+            return np.zeros((len(texts), self.dim), dtype=np.float32)
+        counter = CountVectorizer(tokenizer=tokenize, token_pattern=None, lowercase=False,
+                                  ngram_range=(1, self.ngram_max),
+                                  vocabulary={t: i for i, t in enumerate(self.vocabulary.tolist())})
+        counts = counter.transform(texts).astype(np.float64).tocsr()
+        counts.data = np.log(counts.data) + 1.0  # sublinear tf, as the fitted vectorizer
+        weighted = counts @ sp.diags(self.idf)
+        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+        weighted = sp.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ weighted
+        if self.components is None:
+            return l2_normalise(weighted.toarray())
+        return l2_normalise(np.asarray(weighted @ self.components.T))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        out = {"tfidf_vocabulary": self.vocabulary.astype(str), "tfidf_idf": self.idf}
+        if self.components is not None:
+            out["tfidf_components"] = self.components
+        return out
+
+    def meta(self) -> dict:
+        return {"ngram_max": self.ngram_max, "dim": self.dim, "has_svd": self.components is not None}
+
+    @classmethod
+    def from_saved(cls, meta: dict, arrays: dict) -> TfidfState:
+        components = arrays.get("tfidf_components") if meta.get("has_svd") else None
+        return cls(np.asarray(arrays["tfidf_vocabulary"]).astype(str), np.asarray(arrays["tfidf_idf"], dtype=np.float64),
+                   None if components is None else np.asarray(components, dtype=np.float64),
+                   int(meta["ngram_max"]), int(meta["dim"]))
+
+
 class TfidfSvdEmbedder(Embedder):
     name = "tfidf"
+    corpus_fitted = True  # a saved model / Spark keep its fitted TfidfState
     version = "3"  # 2: Chinese filler stop words, NFKC; 3: HTML entities unescaped
     texts_per_second = 4000.0
     description = "TF-IDF + SVD: no model, seconds for thousands of reviews; words, not meaning."
@@ -30,7 +83,7 @@ class TfidfSvdEmbedder(Embedder):
         return f"{self.name}:{self.version}:{self.n_components}:{self.max_features}:{self.ngram_max}:{self.seed}"
 
     def make_vectorizer(self, n_texts: int) -> TfidfVectorizer:
-        """The unfitted vectorizer; saved models (segkit.model) refit exactly this one."""
+        """The unfitted vectorizer (`fit` fits it)."""
         # Pruning rare/ubiquitous terms only makes sense once there are enough texts.
         large = n_texts >= 50
         return TfidfVectorizer(
@@ -48,23 +101,34 @@ class TfidfSvdEmbedder(Embedder):
         # SVD to at most n_components; with one or two texts the raw TF-IDF columns.
         return 1 <= width <= (max(self.n_components, 2) if n_texts > 2 else self.max_features)
 
-    def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+    def fit(self, texts: Sequence[str]) -> tuple[TfidfState, np.ndarray]:
+        """Fit on `texts`: the fitted state and the texts' vectors."""
         texts = list(texts)
-        report(progress, 0, len(texts))
         vectorizer = self.make_vectorizer(len(texts))
         try:
             matrix = vectorizer.fit_transform(texts)
         except ValueError:
             # Every text was stop words / punctuation: no vocabulary. Zero vectors, marked later.
-            return np.zeros((len(texts), 1), dtype=np.float32)
+            empty = TfidfState(np.array([], dtype=str), np.zeros(0), None, self.ngram_max, 1)
+            return empty, np.zeros((len(texts), 1), dtype=np.float32)
+        terms = np.empty(len(vectorizer.vocabulary_), dtype=object)
+        for term, index in vectorizer.vocabulary_.items():
+            terms[index] = term
+        vocabulary, idf = terms.astype(str), vectorizer.idf_.astype(np.float64)
         n_components = min(self.n_components, matrix.shape[1] - 1, len(texts) - 1)
         if n_components < 2:
-            dense = matrix.toarray().astype(np.float32)
-            report(progress, len(texts), len(texts))
-            return l2_normalise(dense)
+            state = TfidfState(vocabulary, idf, None, self.ngram_max, matrix.shape[1])
+            return state, l2_normalise(matrix.toarray())
         svd = TruncatedSVD(n_components=n_components, random_state=self.seed, algorithm="randomized")
         # limited_threads: multi-threaded BLAS oversubscribes small shared machines (~8x slower here).
         with np.errstate(divide="ignore", invalid="ignore"), limited_threads():  # identical texts: 0/0 variance
             vectors = svd.fit_transform(matrix)
+        state = TfidfState(vocabulary, idf, svd.components_.astype(np.float64), self.ngram_max, n_components)
+        return state, l2_normalise(vectors)
+
+    def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+        texts = list(texts)
+        report(progress, 0, len(texts))
+        vectors = self.fit(texts)[1]
         report(progress, len(texts), len(texts))
-        return l2_normalise(vectors)
+        return vectors

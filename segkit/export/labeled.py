@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from segkit.cluster.base import NOISE
+from segkit.labels import NOISE, NOT_SEGMENTED, segment_name
 
 STATUS_COLUMN = "segkit_status"
 ADDED_COLUMNS = ("segment_id", "segment_name", "segment_confidence", "map_x", "map_y", STATUS_COLUMN)
@@ -35,7 +35,7 @@ def labeled_rows(frame: pd.DataFrame, run, names: dict[int, str] | None = None,
     row_user = table.row_user
     has_user = row_user >= 0
     safe_user = np.where(has_user, row_user, 0)
-    row_labels = np.where(has_user, labels_by_user[safe_user], -2)
+    row_labels = np.where(has_user, labels_by_user[safe_user], NOT_SEGMENTED)
     segmented = row_labels >= NOISE  # NOISE (-1) is a real answer: 'Unassigned'
 
     out = frame.copy()
@@ -47,7 +47,7 @@ def labeled_rows(frame: pd.DataFrame, run, names: dict[int, str] | None = None,
     out["segment_id"] = pd.array(np.where(segmented, row_labels, 0), dtype="Int64")
     out.loc[~segmented, "segment_id"] = pd.NA
     out["segment_name"] = [
-        (names.get(int(v), f"Segment {int(v)}") if v != NOISE else "Unassigned") if ok else ""
+        segment_name(v, names) if ok else ""
         for v, ok in zip(row_labels, segmented, strict=True)
     ]
     out["segment_confidence"] = np.where(segmented & has_user, confidence_by_user[safe_user], np.nan).round(4)
@@ -75,7 +75,7 @@ def user_rows(run, names: dict[int, str] | None = None,
     out["segment_id"] = pd.array(np.where(segmented, labels, 0), dtype="Int64")
     out.loc[~segmented, "segment_id"] = pd.NA
     out["segment_name"] = [
-        (names.get(int(v), f"Segment {int(v)}") if v != NOISE else "Unassigned") if ok else ""
+        segment_name(v, names) if ok else ""
         for v, ok in zip(labels, segmented, strict=True)
     ]
     out["segment_confidence"] = np.where(segmented, confidence, np.nan).round(4)

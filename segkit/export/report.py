@@ -18,7 +18,7 @@ import numpy as np
 from segkit.cluster.base import NOISE
 from segkit.cluster.noise import apply_noise_policy
 from segkit.cluster.registry import CLUSTERERS, get_clusterer
-from segkit.derived_cache import DerivedCache
+from segkit.derived_cache import DerivedCache, get_or_build
 from segkit.edits import edited_run
 from segkit.export.profile_html import over_under_html, sentiment_html, units_table_html
 from segkit.i18n import normalize_lang, t
@@ -27,9 +27,6 @@ from segkit.plots.colors import NOISE_COLOR, segment_color
 from segkit.plots.svg import diverging_bars_svg, meter_svg, paired_share_bars_svg
 
 STABILITY_SEEDS = (1, 2, 3, 4)
-# Same labels from every run: seeds say nothing, so these get bootstrap stability instead.
-DETERMINISTIC = ("hdbscan", "dbscan", "agglomerative")
-_bootstraps = DerivedCache(max_entries=8)
 
 
 def _segkit_version() -> str:
@@ -47,7 +44,7 @@ def _e(value) -> str:
 # ------------------------------------------------------------------------ stability
 
 
-def segment_stability(run, user_labels: np.ndarray | None = None, seeds=STABILITY_SEEDS) -> dict:
+def segment_stability(run, user_labels: np.ndarray | None = None, seeds=STABILITY_SEEDS, memory=None) -> dict:
     """How well each segment comes back when the clustering is re-run with other seeds.
 
     For each other seed, the new run's segments are matched to this run's segments by
@@ -70,11 +67,11 @@ def segment_stability(run, user_labels: np.ndarray | None = None, seeds=STABILIT
     clusterer_class = CLUSTERERS[algorithm]
     params = {k: v for k, v in run.result.params.items() if k != "seed"}
     segments = sorted(int(s) for s in np.unique(labels) if s != NOISE)
-    deterministic = algorithm in DETERMINISTIC
+    deterministic = CLUSTERERS.flag(algorithm, "deterministic")
     if not segments:
         return {"per_segment": {}, "overall": None, "seeds": [], "deterministic": deterministic}
     if deterministic:
-        return _bootstrap_for_edits(run, labels, params)
+        return _bootstrap_for_edits(run, labels, params, memory)
     kept = labels != NOISE
     stable_counts = np.zeros(len(labels), dtype=float)
     for seed in seeds:
@@ -99,15 +96,15 @@ def segment_stability(run, user_labels: np.ndarray | None = None, seeds=STABILIT
             "deterministic": False}
 
 
-def _bootstrap_for_edits(run, labels: np.ndarray, params: dict) -> dict:
+def _bootstrap_for_edits(run, labels: np.ndarray, params: dict, memory=None) -> dict:
     """Bootstrap stability of the run's own segments, then per edited segment the
     size-weighted mean over the original segments it is made of (a merge is the
-    analyst's choice, not the method's instability). Cached per space and labels."""
+    analyst's choice, not the method's instability). Kept in `memory` per space and labels."""
     base_labels = np.asarray(run.result.labels)
     settings = (run.config.algorithm, repr(sorted(params.items())), run.config.noise_policy,
                 DerivedCache.digest(base_labels))
-    base = _bootstraps.get_or_build(
-        run.space.matrix, settings,
+    base = get_or_build(
+        memory, "bootstraps", run.space.matrix, settings,
         lambda: bootstrap_stability(run.space.matrix, base_labels, run.config.algorithm, params,
                                     run.config.noise_policy, seed=run.config.seed))
     per_base = base["per_segment"]
@@ -208,7 +205,7 @@ def _fmt_number(value: float) -> str:
 def segment_report_html(run, names: dict[int, str] | None = None, user_labels: np.ndarray | None = None,
                         *, title: str | None = None, stability: dict | None = None,
                         seed_ari: float | None = None, generated: _dt.datetime | None = None,
-                        lang: str = "en") -> str:
+                        lang: str = "en", memory=None) -> str:
     """The segment dictionary for `run`, as one HTML string.
 
     `names` (segment id -> name) and `user_labels` (per user, after merges) apply the
@@ -222,13 +219,13 @@ def segment_report_html(run, names: dict[int, str] | None = None, user_labels: n
     def tr(key: str, **fmt) -> str:
         return t(key, lang, **fmt)
 
-    edited = edited_run(run, user_labels, names)
+    edited = edited_run(run, user_labels, names, memory)
     summary = edited.summary
     table = summary.table
     metrics = edited.metrics
     config = edited.config
     if stability is None:
-        stability = segment_stability(run, user_labels)
+        stability = segment_stability(run, user_labels, memory=memory)
     per_segment = stability.get("per_segment", {})
     dataset = title or (Path(config.input_path).name if config.input_path else tr("report.uploaded"))
     generated = generated or _dt.datetime.now()
@@ -279,8 +276,9 @@ def segment_report_html(run, names: dict[int, str] | None = None, user_labels: n
     for big, small in facts:
         out.append(f'<div class="fact"><b>{_e(big)}</b><span>{_e(small)}</span></div>')
     out.append("</section>")
+    weight = edited.effective_text_weight  # what fusion used: 100% text for a text-only upload
     method = tr("report.method", algorithm=_e(clusterer.label or config.algorithm), embedder=_e(config.embedder),
-                text=f"{config.text_weight:.0%}", behaviour=f"{1 - config.text_weight:.0%}")
+                text=f"{weight:.0%}", behaviour=f"{1 - weight:.0%}")
     out.append(
         '<div class="howto">' + tr("report.howto")
         + f"<br><span class='note'>{tr('report.method_line', method=method, noise=_e(noise_text))}</span></div>"

@@ -66,6 +66,15 @@ class UserTable:
             self._derived["language"] = "zh" if label == MOSTLY_CHINESE else "en"
         return self._derived["language"]
 
+    def mean_vectors(self, row_vectors: np.ndarray, row_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The users with at least one row in `row_mask`, and the mean of those rows' vectors
+        for each of them (float32): a user's text vector, for the pipeline, saved models and Spark's tests."""
+        membership = self.membership_matrix(row_mask)
+        counts = np.asarray(membership.sum(axis=1)).ravel()
+        user_index = np.flatnonzero(counts > 0)
+        sums = membership[user_index] @ row_vectors
+        return user_index, (sums / counts[user_index][:, None]).astype(np.float32)
+
     def user_texts(self, max_chars: int = 5000) -> list[str]:
         """All of a user's texts joined, for keywords and display (a new list; built once)."""
         key = ("user_texts", int(max_chars))

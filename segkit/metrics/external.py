@@ -11,6 +11,8 @@ from sklearn.metrics import (
     normalized_mutual_info_score,
 )
 
+from segkit.labels import segment_name
+
 
 def external_metrics(labels: np.ndarray, truth) -> dict:
     """ARI, NMI, homogeneity and completeness over users that have a truth value.
@@ -40,6 +42,6 @@ def agreement(labels_a: np.ndarray, labels_b: np.ndarray) -> float:
 
 def confusion_table(labels: np.ndarray, truth, segment_names: dict | None = None) -> pd.DataFrame:
     names = segment_names or {}
-    predicted = pd.Series([names.get(int(v), f"Segment {int(v)}") if v >= 0 else "Unassigned" for v in labels],
+    predicted = pd.Series([segment_name(v, names) for v in labels],
                           name="segment")
     return pd.crosstab(predicted, pd.Series(truth, name="truth").astype("string").fillna("(missing)"))

@@ -7,6 +7,7 @@ from itertools import combinations
 import numpy as np
 
 from segkit.cluster.registry import get_clusterer
+from segkit.labels import NOISE
 from segkit.metrics.external import agreement
 
 
@@ -29,7 +30,7 @@ def best_match_jaccard(reference: np.ndarray, other: np.ndarray, segments) -> di
     """For each reference segment: the largest Jaccard index between its members and any
     one cluster of `other` (same users, noise -1 in `other` is no cluster)."""
     reference, other = np.asarray(reference), np.asarray(other)
-    clusters = [c for c in np.unique(other) if c != -1]
+    clusters = [c for c in np.unique(other) if c != NOISE]
     out = {}
     for segment in segments:
         members = reference == segment
@@ -39,7 +40,7 @@ def best_match_jaccard(reference: np.ndarray, other: np.ndarray, segments) -> di
         best = 0.0
         if clusters:
             inside = other[members]
-            values, overlap = np.unique(inside[inside != -1], return_counts=True)
+            values, overlap = np.unique(inside[inside != NOISE], return_counts=True)
             for value, common in zip(values, overlap, strict=True):
                 union = size + int((other == value).sum()) - int(common)
                 best = max(best, common / union)
@@ -64,11 +65,10 @@ def bootstrap_stability(matrix: np.ndarray, labels: np.ndarray, algorithm: str, 
     """
     from segkit.cluster.noise import apply_noise_policy
     from segkit.cluster.registry import CLUSTERERS
-    from segkit.derived_cache import transient
     from segkit.errors import SegkitInputError
 
     labels = np.asarray(labels)
-    segments = sorted(int(s) for s in np.unique(labels) if s != -1)
+    segments = sorted(int(s) for s in np.unique(labels) if s != NOISE)
     n = len(labels)
     size = int(round(fraction * n))
     rng = np.random.default_rng(seed)
@@ -77,8 +77,8 @@ def bootstrap_stability(matrix: np.ndarray, labels: np.ndarray, algorithm: str, 
     for _ in range(repeats):
         pick = np.sort(rng.choice(n, size=size, replace=False))
         try:
-            with transient():
-                result = get_clusterer(algorithm, **params).fit(matrix[pick], seed=int(rng.integers(2**31 - 1)))
+            # No memory: the trees of throw-away resamples are never kept.
+            result = get_clusterer(algorithm, **params).fit(matrix[pick], seed=int(rng.integers(2**31 - 1)))
             if CLUSTERERS[algorithm].density_based:
                 result = apply_noise_policy(result, matrix[pick], noise_policy)
         except SegkitInputError:

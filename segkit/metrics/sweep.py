@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.cluster.registry import CLUSTERERS, get_clusterer
+from segkit.derived_cache import Memory
 from segkit.errors import SegkitInputError
 from segkit.metrics.internal import SilhouetteSample, internal_metrics
 from segkit.threads import limited_threads
@@ -55,10 +56,11 @@ def sweep_subsample(n_rows: int, sample_size: int | None, seed: int = 0) -> np.n
 
 def k_sweep(matrix: np.ndarray, k_values, algorithm: str = "kmeans", params: dict | None = None,
             seed: int = 0, silhouette_sample: int = SWEEP_SILHOUETTE_SAMPLE,
-            sample_size: int | None = SWEEP_SAMPLE, reference: bool = True) -> pd.DataFrame:
+            sample_size: int | None = SWEEP_SAMPLE, reference: bool = True, memory=None) -> pd.DataFrame:
     """Metrics per K on a seeded subsample. With `reference` (K-means only), also the
     silhouette on cluster-free data of the same shape and the excess over it, which the
-    automatic K rule ranks by."""
+    automatic K rule ranks by. Tree methods build their tree once per sweep (in `memory`,
+    else in one made for the sweep) and cut it at every K."""
     if not CLUSTERERS.get(algorithm) or not CLUSTERERS[algorithm].uses_k:
         raise SegkitInputError(f"A K sweep needs an algorithm with K; '{algorithm}' has none.")
     matrix = np.asarray(matrix, dtype=np.float32)
@@ -66,6 +68,7 @@ def k_sweep(matrix: np.ndarray, k_values, algorithm: str = "kmeans", params: dic
     rows_used = sweep_subsample(n, sample_size, seed)
     data = matrix if rows_used is None else matrix[rows_used]
     n_used = data.shape[0]
+    memory = Memory() if memory is None else memory
     rows = []
     with limited_threads():
         # One distance matrix on the silhouette sample, reused for every K.
@@ -81,7 +84,7 @@ def k_sweep(matrix: np.ndarray, k_values, algorithm: str = "kmeans", params: dic
             base["k"] = int(k)
             if algorithm == "kmeans":
                 base.setdefault("n_init", 1)  # a sweep compares K values; one k-means++ start suffices
-            result = get_clusterer(algorithm, **base).fit(data, seed=seed)
+            result = get_clusterer(algorithm, **base).fit(data, seed=seed, memory=memory)
             scores = internal_metrics(data, result.labels, seed=seed, silhouette_sample=silhouette_sample,
                                       silhouette=shared)
             row = {"k": int(k), **{key: scores[key] for key in ("silhouette", "calinski_harabasz", "davies_bouldin")},
@@ -153,8 +156,11 @@ def auto_k(matrix: np.ndarray, k_max: int = 15, seed: int = 0, n_distinct: int |
 
 
 def min_cluster_size_sweep(matrix: np.ndarray, sizes, params: dict | None = None,
-                           seed: int = 0, silhouette_sample: int = SWEEP_SILHOUETTE_SAMPLE) -> pd.DataFrame:
-    """Segments found and noise share per min_cluster_size, so HDBSCAN's cliffs show up."""
+                           seed: int = 0, silhouette_sample: int = SWEEP_SILHOUETTE_SAMPLE,
+                           memory=None) -> pd.DataFrame:
+    """Segments found and noise share per min_cluster_size, so HDBSCAN's cliffs show up
+    (one single-linkage tree per sweep, re-condensed per size)."""
+    memory = Memory() if memory is None else memory
     rows = []
     n = matrix.shape[0]
     with limited_threads():
@@ -163,7 +169,7 @@ def min_cluster_size_sweep(matrix: np.ndarray, sizes, params: dict | None = None
                 continue
             base = dict(params or {})
             base["min_cluster_size"] = int(size)
-            result = get_clusterer("hdbscan", **base).fit(matrix, seed=seed)
+            result = get_clusterer("hdbscan", **base).fit(matrix, seed=seed, memory=memory)
             scores = internal_metrics(matrix, result.labels, seed=seed, silhouette_sample=silhouette_sample)
             rows.append({"min_cluster_size": int(size), "n_segments": scores["n_segments"],
                          "noise_share": scores["noise_share"], "silhouette": scores["silhouette"]})

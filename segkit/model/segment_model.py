@@ -35,15 +35,14 @@ import numpy as np
 import pandas as pd
 
 from segkit.cluster.base import NOISE, cluster_means, distance_confidence
-from segkit.embed.base import l2_normalise
 from segkit.errors import SegkitInputError
-from segkit.io.prepare import prepare_users, usable_numbers
+from segkit.fuse.fusion import FittedFusion
+from segkit.io.prepare import prepare_users
 from segkit.io.roles import ColumnRoles
+from segkit.labels import segment_name
 
 MODEL_FORMAT = "segkit-model/2"  # /2: the settings carry a hash of the arrays
 OLD_FORMATS = ("segkit-model/1",)
-CENTROID_ALGORITHMS = ("kmeans", "minibatch_kmeans", "agglomerative")
-DENSITY_ALGORITHMS = ("hdbscan", "dbscan")
 MAX_MEMBERS = 20_000  # density models keep at most this many member points (seeded sample)
 OUTLIER_QUANTILE = 0.99
 
@@ -107,7 +106,7 @@ def fit_model(run, frame: pd.DataFrame | None = None) -> SegmentModel:
 
     # Embedder state.
     if config.embedder == "tfidf":
-        from segkit.model.text import fit_tfidf_state
+        from segkit.embed.tfidf import TfidfSvdEmbedder
 
         table = run.table
         usable = np.array([bool(t) for t in table.row_texts]) & (table.row_user >= 0)
@@ -115,12 +114,14 @@ def fit_model(run, frame: pd.DataFrame | None = None) -> SegmentModel:
         # The pipeline embeds each distinct text once, in sorted order (embed_with_cache), and
         # TF-IDF is corpus-fitted: fit on that same corpus so the vectors are the pipeline's.
         unique_texts, inverse = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
-        state, unique_vectors = fit_tfidf_state([str(t) for t in unique_texts], config.embedder_params)
+        state, unique_vectors = TfidfSvdEmbedder(**config.embedder_params).fit([str(t) for t in unique_texts])
         row_vectors = unique_vectors[inverse.reshape(-1)]
         meta["tfidf"] = state.meta()
         arrays.update(state.arrays())
         # Check the stored transformer places the training users where the pipeline did.
-        replay = _user_means(table, usable, row_vectors, len(table.row_user))
+        full = np.zeros((table.n_rows, row_vectors.shape[1]), dtype=np.float32)
+        full[usable] = row_vectors
+        replay = table.mean_vectors(full, usable & (np.abs(full).sum(axis=1) > 0))[1]
         if replay.shape == run.embeddings.vectors.shape:
             meta["embedder_check_max_abs_diff"] = float(np.abs(replay - run.embeddings.vectors).max())
         else:
@@ -161,10 +162,9 @@ def fit_model(run, frame: pd.DataFrame | None = None) -> SegmentModel:
         own = distances[labels[kept] == s]
         radii[s] = float(np.quantile(own, OUTLIER_QUANTILE)) if own.size else 0.0
     arrays["centroid_radius"] = radii
-    clusterer_class = CLUSTERERS.get(config.algorithm)
-    density = bool(clusterer_class and clusterer_class.density_based)
-    meta["assign_rule"] = "density" if density else ("gaussian" if config.algorithm == "gmm" else "centroid")
-    if config.algorithm == "gmm":
+    meta["assign_rule"] = CLUSTERERS.flag(config.algorithm, "assign_rule")
+    density = meta["assign_rule"] == "density"
+    if meta["assign_rule"] == "gaussian":
         variances = np.zeros_like(centroids)
         for s in range(len(centroids)):
             members = matrix[labels == s]
@@ -197,16 +197,6 @@ def fit_model(run, frame: pd.DataFrame | None = None) -> SegmentModel:
 
 def _jsonable_scalar(value) -> bool:
     return isinstance(value, (int, float, str, bool)) or value is None
-
-
-def _user_means(table, usable: np.ndarray, row_vectors: np.ndarray, n_rows: int) -> np.ndarray:
-    full = np.zeros((n_rows, row_vectors.shape[1]), dtype=np.float32)
-    full[usable] = row_vectors
-    usable = usable & (np.abs(full).sum(axis=1) > 0)
-    membership = table.membership_matrix(usable)
-    counts = np.asarray(membership.sum(axis=1)).ravel()
-    index = np.flatnonzero(counts > 0)
-    return (membership[index] @ full / counts[index][:, None]).astype(np.float32)
 
 
 def _fit_linear_map(fused: np.ndarray, reduced: np.ndarray, params: dict, seed: int):
@@ -310,33 +300,12 @@ def load_model(path: str | Path) -> SegmentModel:
 
 # ----------------------------------------------------------------------------- assigning
 
-def _fuse_new(model: SegmentModel, vectors: np.ndarray, users: pd.DataFrame) -> np.ndarray:
+def model_fusion(model: SegmentModel) -> FittedFusion:
+    """The fusion the model was fitted with (its scaling is stored as `fuse_*` arrays and scalars)."""
     meta, arrays = model.meta, model.arrays
-    blocks = []
-    text_block = None
-    if "fuse_text_mean" in arrays:
-        text_block = (l2_normalise(vectors) - arrays["fuse_text_mean"]) * meta["text_scale"]
-    parts = []
-    if "fuse_numeric_means" in arrays:
-        cols = meta["numeric_cols"]
-        values = np.column_stack([pd.to_numeric(users[c], errors="coerce").astype(float).to_numpy() for c in cols])
-        medians = arrays["fuse_numeric_medians"]
-        values = np.where(usable_numbers(values), values, medians)
-        skewed = arrays["fuse_numeric_log"].astype(bool)
-        values[:, skewed] = np.log1p(np.maximum(values[:, skewed], -1 + 1e-9))
-        parts.append((values - arrays["fuse_numeric_means"]) / arrays["fuse_numeric_stds"])
-    for column, levels in meta["categorical_levels"].items():
-        series = users[column].astype("string").fillna("(missing)").to_numpy()
-        parts.append((series[:, None] == np.array(levels, dtype=object)[None, :]).astype(float))
-    trait_block = None
-    if parts and "fuse_trait_mean" in arrays:
-        trait_block = (np.hstack(parts) - arrays["fuse_trait_mean"]) * meta["trait_scale"]
-    w = meta["text_weight"]
-    if text_block is not None and trait_block is not None:
-        blocks = [text_block * np.sqrt(w), trait_block * np.sqrt(1 - w)]
-    else:
-        blocks = [b for b in (text_block, trait_block) if b is not None]
-    return np.hstack(blocks).astype(np.float64)
+    scaling = {k[len("fuse_"):]: v for k, v in arrays.items() if k.startswith("fuse_")}
+    scaling.update({k: meta[k] for k in ("text_scale", "trait_scale") if k in meta})
+    return FittedFusion.from_scaling(scaling, meta["text_weight"], meta["numeric_cols"], meta["categorical_levels"])
 
 
 def _reduce_new(model: SegmentModel, fused: np.ndarray) -> np.ndarray:
@@ -398,7 +367,7 @@ def _embed_new(model: SegmentModel, table, frame: pd.DataFrame) -> tuple[np.ndar
     usable = np.array([bool(t) for t in table.row_texts]) & (table.row_user >= 0)
     texts = [table.row_texts[i] for i in np.flatnonzero(usable)]
     if name == "tfidf":
-        from segkit.model.text import TfidfState
+        from segkit.embed.tfidf import TfidfState
 
         state = TfidfState.from_saved(meta["tfidf"], model.arrays)
         embedded = state.transform(texts) if texts else np.zeros((0, state.dim), dtype=np.float32)
@@ -414,10 +383,10 @@ def _embed_new(model: SegmentModel, table, frame: pd.DataFrame) -> tuple[np.ndar
     return rows, usable
 
 
-def assign_users(model: SegmentModel, frame: pd.DataFrame, user_col: str | None = None,
-                 text_cols: list[str] | None = None) -> tuple[pd.DataFrame, object]:
-    """One row per new user: user_id, segment_id (-1 outlier), segment_name, segment_confidence,
-    outlier, assign_status. Also returns the prepared UserTable (rows -> users).
+def fuse_new_users(model: SegmentModel, frame: pd.DataFrame, user_col: str | None = None,
+                   text_cols: list[str] | None = None) -> tuple[object, np.ndarray, np.ndarray]:
+    """The new users placed in the model's fused space: (UserTable, the indices of its users with
+    usable text, their fused rows), with the embedder and fusion the model was fitted with.
 
     Columns default to the ones the model was trained with; traits missing from the new
     file are an error (name them), unknown category values count as none of the known ones.
@@ -437,9 +406,20 @@ def assign_users(model: SegmentModel, frame: pd.DataFrame, user_col: str | None 
         )
     table = prepare_users(frame, roles)
     rows, usable = _embed_new(model, table, frame)
-    membership = table.membership_matrix(usable)
-    counts = np.asarray(membership.sum(axis=1)).ravel()
-    index = np.flatnonzero(counts > 0)
+    index, vectors = table.mean_vectors(rows, usable)
+    if not len(index):
+        return table, index, np.zeros((0, 0), dtype=np.float32)
+    users = table.users.iloc[index].reset_index(drop=True)
+    return table, index, model_fusion(model).transform(vectors, users)
+
+
+def assign_users(model: SegmentModel, frame: pd.DataFrame, user_col: str | None = None,
+                 text_cols: list[str] | None = None) -> tuple[pd.DataFrame, object]:
+    """One row per new user: user_id, segment_id (-1 outlier), segment_name, segment_confidence,
+    outlier, assign_status. Also returns the prepared UserTable (rows -> users).
+    See `fuse_new_users` for the columns used.
+    """
+    table, index, fused = fuse_new_users(model, frame, user_col, text_cols)
     out = pd.DataFrame({"user_id": table.users["user_id"].astype(str)})
     out["segment_id"] = pd.array([pd.NA] * len(out), dtype="Int64")
     out["segment_name"] = ""
@@ -447,14 +427,10 @@ def assign_users(model: SegmentModel, frame: pd.DataFrame, user_col: str | None 
     out["outlier"] = pd.array([pd.NA] * len(out), dtype="boolean")
     out["assign_status"] = "not assigned: no usable text for this user"
     if len(index):
-        vectors = (membership[index] @ rows / counts[index][:, None]).astype(np.float32)
-        users = table.users.iloc[index].reset_index(drop=True)
-        matrix = _reduce_new(model, _fuse_new(model, vectors, users))
-        assigned = assign_matrix(model, matrix)
+        assigned = assign_matrix(model, _reduce_new(model, fused))
         names = model.names
         out.loc[index, "segment_id"] = assigned["segment_id"].to_numpy()
-        out.loc[index, "segment_name"] = [names.get(int(s), f"Segment {int(s)}") if s != NOISE else "Unassigned"
-                                          for s in assigned["segment_id"]]
+        out.loc[index, "segment_name"] = [segment_name(s, names) for s in assigned["segment_id"]]
         out.loc[index, "segment_confidence"] = assigned["segment_confidence"].round(4).to_numpy()
         out.loc[index, "outlier"] = assigned["outlier"].to_numpy()
         out.loc[index, "assign_status"] = np.where(

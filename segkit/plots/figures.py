@@ -17,9 +17,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from segkit.labels import UNASSIGNED_NAME, segment_name
 from segkit.plots.colors import NOISE_COLOR, segment_color
 
-UNASSIGNED = "Unassigned"
+UNASSIGNED = UNASSIGNED_NAME
 ABOVE_COLOR = "#2F6FB0"
 BELOW_COLOR = "#E07B39"
 FONT = dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=13)
@@ -57,10 +58,7 @@ def hover_texts(texts: Sequence[str], user_ids: Sequence[str] | None = None, max
 
 
 def segment_label(segment: int, names: Mapping[int, str] | None) -> str:
-    segment = int(segment)
-    if segment < 0:
-        return UNASSIGNED
-    return str((names or {}).get(segment, f"Segment {segment}"))
+    return segment_name(segment, names)
 
 
 def _base_layout(fig: go.Figure, height: int, title: str | None = None) -> go.Figure:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from segkit.errors import SegkitInputError
+from segkit.labels import segment_name
 from segkit.recommend.interactions import Interactions
 
 
@@ -81,7 +82,7 @@ def segment_top_items(interactions: Interactions | pd.DataFrame, segments: pd.Se
     top.insert(1, "rank", top.groupby("segment").cumcount() + 1)
     top = top.rename(columns={"segment": "segment_id"})
     names = names or {}
-    top.insert(1, "segment_name", [names.get(int(s), f"Segment {int(s)}") for s in top["segment_id"]])
+    top.insert(1, "segment_name", [segment_name(s, names) for s in top["segment_id"]])
     top.insert(2, "segment_users", top["segment_id"].map(seg_users).to_numpy())
     return _with_info(top.reset_index(drop=True), item_info)
 

@@ -55,6 +55,9 @@ def project_2d(matrix: np.ndarray, method: str = "umap", seed: int = 0,
         coords[:, : min(2, matrix.shape[1])] = matrix[:, : min(2, matrix.shape[1])]
         return coords
     if method == "umap" and n_samples >= 10:
+        from segkit.openmp import ensure_torch_openmp
+
+        ensure_torch_openmp()  # before numba starts its threads (segkit/openmp.py)
         import umap
 
         model = umap.UMAP(

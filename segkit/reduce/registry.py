@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from segkit.errors import SegkitInputError
 from segkit.reduce.base import Reducer
 from segkit.reduce.identity import NoReducer
 from segkit.reduce.pca import PcaReducer
 from segkit.reduce.umap_reducer import UmapReducer
+from segkit.registry import Registry
 
-REDUCERS: dict[str, type[Reducer]] = {
+REDUCERS = Registry("reducer", {
     "none": NoReducer,
     "pca": PcaReducer,
     "umap": UmapReducer,
-}
+})
 
 
 def get_reducer(name: str, **params) -> Reducer:
-    if name not in REDUCERS:
-        raise SegkitInputError(f"Unknown reducer '{name}'. Choose one of: {', '.join(REDUCERS)}.")
-    return REDUCERS[name](**params)
+    return REDUCERS.create(name, **params)

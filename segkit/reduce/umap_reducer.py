@@ -17,6 +17,9 @@ class UmapReducer(Reducer):
     )
 
     def fit_transform(self, matrix: np.ndarray, seed: int = 0) -> np.ndarray:
+        from segkit.openmp import ensure_torch_openmp
+
+        ensure_torch_openmp()  # before numba starts its threads (segkit/openmp.py)
         import umap  # heavy import (numba): only when chosen
 
         n_samples = matrix.shape[0]

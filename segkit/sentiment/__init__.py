@@ -2,8 +2,8 @@
 
 `score_texts(texts)` picks the scorer per text by script (segkit.io.language): texts
 that are mostly Chinese go to SnowNLP, the rest to VADER (English). Scores lie in
-[-1, 1] (negative .. positive) and are kept in memory by text content, so a K change,
-a merge or a second page never scores the same texts again.
+[-1, 1] (negative .. positive). With a `memory` (segkit.derived_cache.Memory) they are kept
+by text content, so a K change, a merge or a second page never scores the same texts again.
 """
 
 from __future__ import annotations
@@ -13,19 +13,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from segkit.derived_cache import DerivedCache
+from segkit.derived_cache import Memory, get_or_build
 from segkit.sentiment.base import NEGATIVE, NEUTRAL, POSITIVE, SentimentScorer
 from segkit.sentiment.registry import DEFAULT_FOR_LANGUAGE, SCORERS, get_scorer
 
-_SCORES = DerivedCache(max_entries=8)
-_SCORERS: dict[str, SentimentScorer] = {}
 CHINESE_TEXT_AT = 0.3  # a text whose letters are at least this share Chinese ideographs is scored as Chinese
 
 
-def scorer(name: str) -> SentimentScorer:
-    if name not in _SCORERS:
-        _SCORERS[name] = get_scorer(name)
-    return _SCORERS[name]
+def scorer(name: str, memory: Memory | None = None) -> SentimentScorer:
+    """The scorer `name`, built once per memory (VADER loads its lexicon, SnowNLP its model)."""
+    if memory is None:
+        return get_scorer(name)
+    if name not in memory.scorers:
+        memory.scorers[name] = get_scorer(name)
+    return memory.scorers[name]
 
 
 def text_languages(texts: Sequence[str]) -> np.ndarray:
@@ -36,16 +37,16 @@ def text_languages(texts: Sequence[str]) -> np.ndarray:
                     dtype=object)
 
 
-def _score_uncached(texts: list[str], backend: str) -> tuple[np.ndarray, np.ndarray]:
+def _score_uncached(texts: list[str], backend: str, memory: Memory | None) -> tuple[np.ndarray, np.ndarray]:
     first: dict[str, int] = {}
     inverse = np.array([first.setdefault(t, len(first)) for t in texts], dtype=np.int64)
     if len(first) < len(texts):  # repeated texts are scored once
-        scores, polarity = _score_unique(list(first), backend)
+        scores, polarity = _score_unique(list(first), backend, memory)
         return scores[inverse], polarity[inverse]
-    return _score_unique(texts, backend)
+    return _score_unique(texts, backend, memory)
 
 
-def _score_unique(texts: list[str], backend: str) -> tuple[np.ndarray, np.ndarray]:
+def _score_unique(texts: list[str], backend: str, memory: Memory | None) -> tuple[np.ndarray, np.ndarray]:
     scores = np.zeros(len(texts), dtype=float)
     polarity = np.full(len(texts), NEUTRAL, dtype=object)
     if backend == "auto":
@@ -56,19 +57,20 @@ def _score_unique(texts: list[str], backend: str) -> tuple[np.ndarray, np.ndarra
     for name, index in plan:
         if len(index) == 0:
             continue
-        chosen = scorer(name)
+        chosen = scorer(name, memory)
         part = chosen.score([texts[i] for i in index])
         scores[index] = part
         polarity[index] = chosen.polarity(part)
     return scores, polarity
 
 
-def score_texts(texts: Sequence[str], backend: str = "auto") -> tuple[np.ndarray, np.ndarray]:
-    """(scores in [-1, 1], 'negative'/'neutral'/'positive') per text; cached by content."""
+def score_texts(texts: Sequence[str], backend: str = "auto",
+                memory: Memory | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(scores in [-1, 1], 'negative'/'neutral'/'positive') per text; kept in `memory` by content."""
     if backend != "auto" and backend not in SCORERS:
         get_scorer(backend)  # raises the specific error
     texts = ["" if t is None else str(t) for t in texts]
-    return _SCORES.get_or_build(texts, (backend,), lambda: _score_uncached(texts, backend))
+    return get_or_build(memory, "sentiment", texts, (backend,), lambda: _score_uncached(texts, backend, memory))
 
 
 @dataclass(frozen=True)
@@ -89,12 +91,12 @@ class UserSentiment:
 
 
 def user_sentiment(row_user: np.ndarray, row_texts: Sequence[str], n_users: int,
-                   backend: str = "auto") -> UserSentiment:
+                   backend: str = "auto", memory: Memory | None = None) -> UserSentiment:
     """Each user's reviews scored one by one (rows without text or user are skipped)."""
     row_user = np.asarray(row_user)
     has = (row_user >= 0) & np.array([bool(t) for t in row_texts], dtype=bool)
     index = np.flatnonzero(has)
-    scores, polarity = score_texts([row_texts[i] for i in index], backend)
+    scores, polarity = score_texts([row_texts[i] for i in index], backend, memory)
     users = row_user[index]
     counts = np.bincount(users, minlength=n_users)
     sums = np.bincount(users, weights=scores, minlength=n_users)
@@ -111,7 +113,7 @@ SUMMARY_SAMPLE = 20_000  # reviews scored for the per-segment summary; beyond th
 
 
 def table_sentiment(table, user_index: np.ndarray | None = None, max_rows: int | None = SUMMARY_SAMPLE,
-                    seed: int = 0) -> UserSentiment | None:
+                    seed: int = 0, memory: Memory | None = None) -> UserSentiment | None:
     """`user_sentiment` for a `UserTable`, restricted to `user_index` (segmented users).
 
     With more than `max_rows` reviews, a seeded sample of that many is scored (the shares
@@ -127,7 +129,7 @@ def table_sentiment(table, user_index: np.ndarray | None = None, max_rows: int |
         keep[rng.choice(len(texts), size=max_rows, replace=False)] = True
         row_user = np.where(keep, row_user, -1)
     try:
-        result = user_sentiment(row_user, texts, table.n_users)
+        result = user_sentiment(row_user, texts, table.n_users, memory=memory)
     except ImportError:  # a machine set up before sentiment was added
         import logging
 

@@ -6,23 +6,18 @@ model, a sentence encoder) happen only when it is chosen.
 
 from __future__ import annotations
 
-import importlib
-
-from segkit.errors import SegkitInputError
+from segkit.registry import Registry
 from segkit.sentiment.base import SentimentScorer
 
-SCORERS: dict[str, str] = {
+SCORERS = Registry("sentiment scorer", {
     "vader": "segkit.sentiment.vader:VaderScorer",
     "snownlp": "segkit.sentiment.snownlp_scorer:SnowNLPScorer",
     "minilm_axis": "segkit.sentiment.embedding_axis:EmbeddingAxisScorer",
     "e5_axis": "segkit.sentiment.embedding_axis:E5AxisScorer",
-}
+})
 # What "auto" uses per language (chosen in bench/sentiment_bench.py; see bench/README.md).
 DEFAULT_FOR_LANGUAGE = {"en": "vader", "zh": "snownlp"}
 
 
 def get_scorer(name: str, **params) -> SentimentScorer:
-    if name not in SCORERS:
-        raise SegkitInputError(f"Unknown sentiment scorer '{name}'. Choose one of: {', '.join(SCORERS)}.")
-    module_name, class_name = SCORERS[name].split(":")
-    return getattr(importlib.import_module(module_name), class_name)(**params)
+    return SCORERS.create(name, **params)

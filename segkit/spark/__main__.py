@@ -1,8 +1,8 @@
-"""`python -m segkit.spark ...` (also the spark-submit entry point): see segkit/spark/cli.py."""
+"""`python -m segkit.spark ...` (also the spark-submit entry point): see segkit/cli/spark.py."""
 
 import sys
 
-from segkit.spark.cli import main
+from segkit.cli.spark import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -6,9 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from segkit.fuse.fusion import MISSING_LEVEL as MISSING
 from segkit.io.roles import ColumnRoles
-
-MISSING = "(missing)"
 
 
 def segment_sizes(labeled) -> pd.DataFrame:

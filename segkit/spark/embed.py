@@ -7,9 +7,9 @@ partition batch by batch in mapInPandas. `static` is distilled once on the drive
 before the job, so workers only load it.
 
 TF-IDF is fitted on the corpus. Here it is fitted on the driver on a sample of up to
-`tfidf_sample` distinct texts (the same vectorizer settings and SVD as the single-machine
-embedder, so with a sample that holds every text the vocabulary and SVD basis are the
-same), and the fitted vectorizer + SVD are broadcast; workers only `transform`. The
+`tfidf_sample` distinct texts with the single-machine embedder's own `fit` (so with a
+sample that holds every text the vocabulary and SVD basis are the same), and the fitted
+`TfidfState` is broadcast; workers only `transform`, as saved models do. The
 choice over a hashing variant: the vectors stay comparable with the single-machine run,
 and 50k-200k texts pin the vocabulary of a large corpus well; words first seen outside
 the sample are ignored.
@@ -23,14 +23,12 @@ the fitting sample), so a re-run embeds only texts it has not seen.
 from __future__ import annotations
 
 import hashlib
-import pickle
 import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from segkit.embed.base import l2_normalise
 from segkit.embed.cache import texts_key
 from segkit.errors import SegkitInputError
 
@@ -44,7 +42,7 @@ class EmbedPlan:
     spec: str  # "module:Class" the workers import
     params: dict
     token: str  # cache token: what changes the vectors for a text
-    fitted: object = None  # Spark broadcast of pickled TF-IDF state, or None
+    fitted: object = None  # Spark broadcast of the TfidfState, or None
     info: dict = field(default_factory=dict)
 
 
@@ -75,10 +73,6 @@ def plan_embedding(spark, rows, name: str, params: dict | None = None, seed: int
 
 def _fit_tfidf(spark, rows, embedder, spec: str, params: dict, sample_size: int) -> EmbedPlan:
     from pyspark.sql import functions as F
-    from sklearn.decomposition import TruncatedSVD
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    from segkit.tokenize import tokenize
 
     texts = rows.filter(F.col("text") != "").select("text")
     total = texts.count()
@@ -91,25 +85,13 @@ def _fit_tfidf(spark, rows, embedder, spec: str, params: dict, sample_size: int)
         rng = np.random.default_rng(embedder.seed)
         sample = sorted(rng.choice(np.array(sample, dtype=object), size=sample_size, replace=False).tolist())
     n = len(sample)
-    vectorizer = TfidfVectorizer(
-        tokenizer=tokenize, token_pattern=None, lowercase=False, ngram_range=(1, embedder.ngram_max),
-        min_df=2 if n >= 50 else 1, max_df=0.5 if n >= 50 else 1.0,
-        max_features=embedder.max_features, sublinear_tf=True,
-    )
-    try:
-        matrix = vectorizer.fit_transform(sample)
-    except ValueError:
-        raise SegkitInputError("TF-IDF found no words in the texts (only stop words or punctuation).") from None
-    n_components = min(embedder.n_components, matrix.shape[1] - 1, n - 1)
-    svd = None
-    if n_components >= 2:
-        svd = TruncatedSVD(n_components=n_components, random_state=embedder.seed, algorithm="randomized")
-        svd.fit(matrix)
-    state = pickle.dumps((vectorizer, svd), protocol=pickle.HIGHEST_PROTOCOL)
+    state = embedder.fit(sample)[0]  # the single-machine fit; workers apply TfidfState.transform
+    if len(state.vocabulary) == 0:
+        raise SegkitInputError("TF-IDF found no words in the texts (only stop words or punctuation).")
     fitted_on = texts_key("tfidf-sample", sample)
     token = f"{embedder.cache_token()}:sample={fitted_on[:16]}"
     info = {"tfidf_fit_texts": n, "tfidf_fit_share": round(n / max(total, 1), 4),
-            "tfidf_vocabulary": int(matrix.shape[1]), "tfidf_dims": int(n_components if svd else matrix.shape[1])}
+            "tfidf_vocabulary": int(len(state.vocabulary)), "tfidf_dims": int(state.dim)}
     return EmbedPlan("tfidf", spec, params, token, spark.sparkContext.broadcast(state), info)
 
 
@@ -122,7 +104,7 @@ def _worker_embedder(plan: EmbedPlan):
         model = _worker_embedders.get(key)
         if model is None:
             if plan.fitted is not None:
-                model = _FittedTfidf(*pickle.loads(plan.fitted.value))
+                model = _FittedTfidf(plan.fitted.value)
             else:
                 import importlib
 
@@ -142,13 +124,13 @@ def _worker_embedder(plan: EmbedPlan):
 
 
 class _FittedTfidf:
-    def __init__(self, vectorizer, svd) -> None:
-        self.vectorizer, self.svd = vectorizer, svd
+    """A broadcast segkit.embed.tfidf.TfidfState with the embedder interface."""
+
+    def __init__(self, state) -> None:
+        self.state = state
 
     def embed(self, texts, progress=None) -> np.ndarray:
-        matrix = self.vectorizer.transform(list(texts))
-        vectors = self.svd.transform(matrix) if self.svd is not None else matrix.toarray()
-        return l2_normalise(np.asarray(vectors, dtype=np.float32))
+        return self.state.transform(texts)
 
 
 def embed_texts(plan: EmbedPlan, texts: list[str]) -> np.ndarray:

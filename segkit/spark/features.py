@@ -1,10 +1,11 @@
 """Review rows -> one row per user, and the fused feature space, as Spark aggregations.
 
-Mirrors segkit.io.prepare (user traits) and segkit.fuse.fusion (scaling) exactly,
-except that the fill-in median of a numeric trait is Spark's percentile_approx (exact to
+Mirrors segkit.io.prepare (user traits) and segkit.fuse.fusion (scaling) exactly, except
+that the fill-in median of a numeric trait is Spark's percentile_approx (exact to
 1/10,000 of the rank) instead of numpy's exact median. The statistics are computed by
 Spark over all users; only O(dimensions) numbers reach the driver, and the per-user
-transform runs in mapInPandas with those numbers broadcast.
+transform runs in mapInPandas with those numbers broadcast: it is
+segkit.fuse.FittedFusion.transform, the same code the pipeline and saved models run.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from segkit.errors import SegkitInputError
-from segkit.io.prepare import usable_numbers
+from segkit.fuse.fusion import LOG_FLOOR, MISSING_LEVEL, SKEW_THRESHOLD, FittedFusion
 from segkit.io.roles import ColumnRoles
 
-MISSING = "(missing)"
+MISSING = MISSING_LEVEL
 
 
 def user_table(rows, roles: ColumnRoles):
@@ -107,7 +108,7 @@ def fusion_stats(users, roles: ColumnRoles, text_weight: float, has_text: bool =
         filled = [F.coalesce(F.col(f"`{c}`"), F.lit(m)) for c, m in zip(numeric, medians, strict=False)]
         aggs = []
         for i, value in enumerate(filled):
-            logged = F.log1p(F.greatest(value, F.lit(0.0)))
+            logged = F.log1p(F.greatest(value, F.lit(LOG_FLOOR)))  # the clamp FittedFusion.transform applies
             aggs += [F.min(value).alias(f"min{i}"), F.skewness(value).alias(f"skew{i}"),
                      F.stddev_pop(value).alias(f"sd{i}"), F.avg(value).alias(f"mean{i}"),
                      F.avg(logged).alias(f"lmean{i}"), F.stddev_pop(logged).alias(f"lsd{i}")]
@@ -116,7 +117,8 @@ def fusion_stats(users, roles: ColumnRoles, text_weight: float, has_text: bool =
         for i in range(len(numeric)):
             sd = second[f"sd{i}"] or 0.0
             skew = second[f"skew{i}"]
-            skewed = bool(n >= 3 and second[f"min{i}"] >= 0 and sd >= 1e-12 and skew is not None and skew > 2.0)
+            skewed = bool(n >= 3 and second[f"min{i}"] >= 0 and sd >= 1e-12 and skew is not None
+                          and skew > SKEW_THRESHOLD)
             log.append(skewed)
             mean, std = (second[f"lmean{i}"], second[f"lsd{i}"]) if skewed else (second[f"mean{i}"], sd)
             std = std or 0.0
@@ -141,6 +143,7 @@ def fusion_stats(users, roles: ColumnRoles, text_weight: float, has_text: bool =
         stats.update(trait_mean=np.asarray(trait_means),
                      trait_scale=1.0 / np.sqrt(trait_variance) if trait_variance > 1e-12 else 0.0)
     has_text_block = "text_mean" in stats
+    stats["effective_text_weight"] = text_weight if has_text_block and has_traits else float(has_text_block)
     if not has_text_block and not has_traits:
         if not has_text:
             raise SegkitInputError("Nothing to segment on: no text vectors and no traits.")
@@ -151,33 +154,18 @@ def fusion_stats(users, roles: ColumnRoles, text_weight: float, has_text: bool =
     return stats
 
 
+def fitted_fusion(stats: dict) -> FittedFusion:
+    """`fusion_stats` as the FittedFusion the single-machine pipeline and saved models apply."""
+    return FittedFusion.from_scaling(stats, stats["effective_text_weight"], stats["numeric_cols"],
+                                     stats["categorical_levels"])
+
+
 def fuse_batch(stats: dict, batch: pd.DataFrame) -> np.ndarray:
-    """The fused rows for a pandas batch of users (vec + traits), given `fusion_stats`."""
-    parts = []
-    weight = stats["text_weight"]
-    has_text = "text_mean" in stats
-    has_traits = "trait_mean" in stats
-    if has_text:
-        vectors = np.asarray(np.stack(batch["vec"].to_numpy()), dtype=np.float64)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        vectors = vectors / np.where(norms > 0, norms, 1.0)
-        block = (vectors - stats["text_mean"]) * stats["text_scale"]
-        parts.append(block * (np.sqrt(weight) if has_traits else 1.0))
-    if has_traits:
-        trait_parts = []
-        if stats["numeric_cols"]:
-            values = batch[stats["numeric_cols"]].astype(float).to_numpy()
-            medians = np.asarray(stats["numeric_medians"])
-            values = np.where(usable_numbers(values), values, medians)
-            log = np.asarray(stats["numeric_log"], dtype=bool)
-            values[:, log] = np.log1p(np.maximum(values[:, log], 0.0))
-            trait_parts.append((values - np.asarray(stats["numeric_means"])) / np.asarray(stats["numeric_stds"]))
-        for column, levels in stats["categorical_levels"].items():
-            series = batch[column].astype("string").fillna(MISSING).to_numpy()
-            trait_parts.append((series[:, None] == np.array(levels, dtype=object)[None, :]).astype(float))
-        traits = (np.hstack(trait_parts) - stats["trait_mean"]) * stats["trait_scale"]
-        parts.append(traits * (np.sqrt(1 - weight) if has_text else 1.0))
-    return np.ascontiguousarray(np.hstack(parts), dtype=np.float32)
+    """The fused rows for a pandas batch of users (vec + traits), given `fusion_stats`:
+    FittedFusion.transform, the formula every other path applies."""
+    fusion = fitted_fusion(stats)
+    vectors = np.stack(batch["vec"].to_numpy()).astype(np.float64) if fusion.has_text else None
+    return fusion.transform(vectors, batch)
 
 
 def fuse_users(users, stats: dict):

@@ -24,14 +24,13 @@ import pandas as pd
 from segkit.config import RunConfig
 from segkit.errors import SegkitInputError
 from segkit.io.roles import infer_roles
+from segkit.labels import NOT_SEGMENTED, segment_name
 from segkit.spark import cluster as spark_cluster
 from segkit.spark import describe as spark_describe
 from segkit.spark.bundle import write_bundle
 from segkit.spark.embed import embed_rows, plan_embedding
 from segkit.spark.features import fuse_users, fusion_stats, user_table, user_vectors
 from segkit.spark.source import check_schema, numeric_col, prepare_rows
-
-NOT_SEGMENTED = -2  # as SegmentationRun.user_labels: users without usable text
 
 
 @dataclass(frozen=True)
@@ -192,7 +191,7 @@ def run_spark_segmentation(spark, frame, config: RunConfig, out_dir: str | Path,
 
     names = described["names"]
     segments = sizes.assign(
-        segment_name=sizes["segment_id"].map(lambda s: names.get(int(s), f"Segment {int(s)}")),
+        segment_name=sizes["segment_id"].map(lambda s: segment_name(s, names)),
         keywords=sizes["segment_id"].map(lambda s: ", ".join(t for t, _ in described["keywords"].get(int(s), []))),
         example=sizes["segment_id"].map(lambda s: (described["representative_texts"].get(int(s)) or [""])[0]),
     )[["segment_id", "segment_name", "size", "share", "mean_confidence", "keywords", "example"]]
@@ -214,7 +213,7 @@ def run_spark_segmentation(spark, frame, config: RunConfig, out_dir: str | Path,
     lap("write_users")
 
     sample_out = sample.drop(columns=["fused"]).assign(
-        segment_name=sample["segment_id"].map(lambda s: names.get(int(s), f"Segment {int(s)}")),
+        segment_name=sample["segment_id"].map(lambda s: segment_name(s, names)),
         text=described["examples"])
     sample_out["x"] = coords[:, 0] if coords is not None else np.nan
     sample_out["y"] = coords[:, 1] if coords is not None else np.nan

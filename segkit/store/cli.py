@@ -1,6 +1,6 @@
 """`segkit runs list|show|delete|export` (saved runs) and the registration of `segkit drift`.
 
-segkit/cli.py calls `add_parsers(sub)` while building its parser and merges `handlers()`
+segkit/cli/__init__.py calls `add_parsers(sub)` while building its parser and merges `handlers()`
 into its command table; everything else about these commands lives here and in
 segkit/timeline/cli.py.
 """

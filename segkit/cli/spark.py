@@ -91,11 +91,15 @@ def run(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     import warnings
 
+    from segkit.runtime import configure_process
+
+    configure_process()  # also an entry point of its own (python -m segkit.spark, spark-submit)
+
     # pyspark 4.x warns on pandas 3; the paths segkit uses are covered by tests/test_spark.py.
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     warnings.filterwarnings("ignore", message="The copy keyword is deprecated")
     parser = build_parser()
     args = parser.parse_args(argv)
-    from segkit.cli import run_handler
+    from segkit.cli.common import run_handler
 
     return run_handler(run, args)

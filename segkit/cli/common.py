@@ -1,0 +1,167 @@
+"""What every command shares: the input/column arguments, the run config they make, the
+progress bar, and `run_handler` (one line and an exit status, never a traceback)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from segkit.errors import SegkitInputError
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 1
+
+
+def split_list(values: list[str] | None) -> list[str]:
+    out: list[str] = []
+    for value in values or []:
+        out.extend(v.strip() for v in value.split(",") if v.strip())
+    return out
+
+
+def add_input_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", nargs="?", help="CSV/TSV, Excel, Parquet or JSON Lines file")
+    parser.add_argument("--text-col", action="append", help="text column (repeat for several)")
+    parser.add_argument("--user-col", help="user id column (rows of a user are aggregated)")
+    parser.add_argument("--no-user-col", action="store_true", help="treat every row as its own user")
+    parser.add_argument("--numeric-cols", action="append", help="comma-separated numeric traits")
+    parser.add_argument("--categorical-cols", action="append", help="comma-separated categorical traits")
+    parser.add_argument("--label-col", help="ground-truth column: adds ARI/NMI (never used to segment)")
+    parser.add_argument("--vector-cols", action="append", help="comma-separated precomputed vector columns")
+    parser.add_argument("--embedder", help="minilm, tfidf, static, multilingual, precomputed; default: minilm "
+                        "(multilingual for Chinese text, static when MiniLM would take over 10 min)")
+    parser.add_argument("--text-weight", type=float, help="0..1: what users write vs how they behave (0.7)")
+    parser.add_argument("--reducer", help="auto (default), none, pca, umap")
+    parser.add_argument("--n-components", type=int, help="dimensions kept by the reducer")
+    parser.add_argument("--algorithm", help="kmeans (default), minibatch_kmeans, hdbscan, dbscan, agglomerative, gmm")
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="any algorithm parameter, e.g. --param linkage=average")
+    parser.add_argument("--min-cluster-size", type=int, help="HDBSCAN: smallest segment")
+    parser.add_argument("--noise", choices=["keep", "reassign"], help="density methods: outliers stay 'Unassigned' or join the nearest segment")
+    parser.add_argument("--seed", type=int, help="random seed (0)")
+    parser.add_argument("--sentiment-trait", action="store_true",
+                        help="add each user's mean review sentiment as a numeric trait for fusion")
+    parser.add_argument("--cache-dir", help="embedding cache (default ~/.cache/segkit or $SEGKIT_CACHE_DIR)")
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def progress_bar(quiet: bool):
+    if quiet:
+        return None, lambda: None
+    from tqdm import tqdm
+
+    bar = {"bar": None}
+
+    def progress(done: int, total: int) -> None:
+        if bar["bar"] is None:
+            bar["bar"] = tqdm(total=total, desc="embedding", unit="text", file=sys.stderr, disable=quiet)
+        bar["bar"].n = done
+        bar["bar"].refresh()
+
+    def close() -> None:
+        if bar["bar"] is not None:
+            bar["bar"].close()
+
+    return progress, close
+
+
+def parse_params(items: list[str]) -> dict:
+    params: dict = {}
+    for item in items:
+        if "=" not in item:
+            raise SegkitInputError(f"--param needs NAME=VALUE (got '{item}').")
+        name, value = item.split("=", 1)
+        params[name.strip()] = _auto_type(value.strip())
+    return params
+
+
+def _auto_type(value: str):
+    for cast in (int, float):
+        try:
+            return cast(value)
+        except ValueError:
+            pass
+    return value
+
+
+def config_from_args(args, frame):
+    from segkit.config import RunConfig
+    from segkit.io.roles import infer_roles
+
+    inferred = infer_roles(frame)
+    roles = inferred.with_overrides(
+        text_cols=split_list(args.text_col) or None,
+        user_col=args.user_col,
+        numeric_cols=split_list(args.numeric_cols) if args.numeric_cols is not None else None,
+        categorical_cols=split_list(args.categorical_cols) if args.categorical_cols is not None else None,
+        label_col=args.label_col,
+        vector_cols=split_list(args.vector_cols) if args.vector_cols is not None else None,
+    )
+    if args.no_user_col:
+        from dataclasses import replace
+
+        roles = replace(roles, user_col=None)
+    algorithm_params = parse_params(args.param)
+    if getattr(args, "k", None) is not None:
+        algorithm_params["k"] = args.k
+    if args.min_cluster_size is not None:
+        algorithm_params["min_cluster_size"] = args.min_cluster_size
+    reducer_params = {"n_components": args.n_components} if args.n_components else {}
+    embedder = args.embedder or ("precomputed" if roles.vector_cols and not args.text_col else None)
+    if embedder is None:  # the default rule: MiniLM, multilingual for Chinese, static when too slow
+        from segkit.embed.choice import choose_embedder
+        from segkit.io.language import texts_of
+
+        choice = choose_embedder(texts_of(frame, roles.text_cols))
+        embedder = choice.name
+        if not args.quiet:
+            print(f"embedder: {embedder}. {choice.reason} (--embedder tfidf is faster)", file=sys.stderr)
+    values = dict(roles=roles, embedder=embedder, algorithm_params=algorithm_params,
+                  reducer_params=reducer_params, input_path=str(Path(args.input).resolve()))
+    for name, value in (("text_weight", args.text_weight), ("reducer", args.reducer),
+                        ("algorithm", args.algorithm), ("noise_policy", args.noise), ("seed", args.seed),
+                        # The dashboard's UMAP map is warmed in the background; a CLI process would
+                        # pay its numba compilation in full, for a map most CLI users never open.
+                        ("map_method", getattr(args, "map", None) or ("pca" if args.command == "segment" else None)),
+                        ("sentiment_trait", True if getattr(args, "sentiment_trait", False) else None)):
+        if value is not None:
+            values[name] = value
+    return RunConfig(**values)
+
+
+def describe_roles(roles) -> str:
+    parts = [f"text={','.join(roles.text_cols) or '-'}", f"user={roles.user_col or '(each row)'}"]
+    if roles.numeric_cols:
+        parts.append(f"numeric={','.join(roles.numeric_cols)}")
+    if roles.categorical_cols:
+        parts.append(f"categorical={','.join(roles.categorical_cols)}")
+    if roles.label_col:
+        parts.append(f"label={roles.label_col}")
+    return "columns: " + "; ".join(parts)
+
+
+def fmt(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return str(value)
+
+
+def run_handler(handler, args) -> int:
+    """Run one command; people get one line and an exit status, never a traceback."""
+    try:
+        return handler(args)
+    except SegkitInputError as exc:
+        print(f"segkit: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("segkit: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
+        if getattr(args, "debug", False):
+            raise
+        print(f"segkit: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
+        return EXIT_INTERNAL
