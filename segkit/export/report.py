@@ -20,7 +20,7 @@ from segkit.cluster.noise import apply_noise_policy
 from segkit.cluster.registry import CLUSTERERS, get_clusterer
 from segkit.derived_cache import DerivedCache, get_or_build
 from segkit.edits import edited_run
-from segkit.export.profile_html import over_under_html, sentiment_html, units_table_html
+from segkit.export.profile_html import number, over_under_html, sentiment_html, units_table_html
 from segkit.i18n import normalize_lang, t
 from segkit.metrics.stability import bootstrap_stability
 from segkit.plots.colors import NOISE_COLOR, segment_color
@@ -190,18 +190,6 @@ def _badge(share: float | None, lang: str = "en") -> str:
     return f'<span class="badge {cls}">{share:.0%} · {_e(stability_words(share, lang))}</span>'
 
 
-def _fmt_number(value: float) -> str:
-    if value is None or value != value:
-        return "–"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 100:
-        return f"{value:.0f}"
-    if abs(value) >= 10:
-        return f"{value:.1f}"
-    return f"{value:.2f}"
-
-
 def segment_report_html(run, names: dict[int, str] | None = None, user_labels: np.ndarray | None = None,
                         *, title: str | None = None, stability: dict | None = None,
                         seed_ari: float | None = None, generated: _dt.datetime | None = None,
@@ -264,7 +252,7 @@ def segment_report_html(run, names: dict[int, str] | None = None, user_labels: n
     facts = [
         (f"{n_segmented:,}", tr("report.fact_users", total=f"{n_users_total:,}")),
         (f"{len(real)}", k_text),
-        (_fmt_number(metrics.get("silhouette")) if metrics.get("silhouette") is not None else "–",
+        (number(metrics.get("silhouette")) if metrics.get("silhouette") is not None else "–",
          tr("report.fact_silhouette", words=silhouette_words(metrics.get("silhouette"), lang))),
         (f"{stability.get('overall'):.0%}" if stability.get("overall") is not None else "–",
          tr("report.fact_refound") if not stability.get("deterministic")
@@ -334,7 +322,7 @@ def segment_report_html(run, names: dict[int, str] | None = None, user_labels: n
             for column in numeric["z"].columns:
                 z = float(numeric["z"].loc[segment, column])
                 mean = float(numeric["mean"].loc[segment, column])
-                rows.append((str(column), z, f"{_fmt_number(mean)} ({z:+.1f} SD)" if z == z else _fmt_number(mean)))
+                rows.append((str(column), z, f"{number(mean)} ({z:+.1f} SD)" if z == z else number(mean)))
             out.append(f"<h3>{_e(tr('report.profile'))}</h3>")
             svg = diverging_bars_svg(rows, title=f"profile of {row['segment_name']}")
             if lang != "en":  # the chart's one word: the zero line
