@@ -111,3 +111,26 @@ def test_the_command_modules_share_only_segkit_cli_common():
         imported = set(re.findall(r"^\s*from segkit\.cli(\.\w+)? import", source, flags=re.M))
         allowed = {".common", ".assign"} if name == "segment" else {".common"}  # --save-model lives in assign
         assert imported <= allowed, (name, imported)
+
+
+def test_a_label_named_on_the_command_line_leaves_the_inferred_traits(tmp_path, capsys):
+    # 'tier' is inferred as a categorical trait; naming it as the label must win over that guess.
+    frame = pd.read_csv(SAMPLE).head(600)
+    path = tmp_path / "in.csv"
+    frame.to_csv(path, index=False)
+    from segkit.cli import build_parser, config_from_args
+    from segkit.io.roles import infer_roles
+
+    inferred = infer_roles(frame)
+    trait = (inferred.categorical_cols or inferred.numeric_cols)[0]
+    args = build_parser().parse_args(["segment", str(path), "--label-col", trait])
+    roles = config_from_args(args, frame).roles
+    assert roles.label_col == trait
+    assert trait not in roles.categorical_cols + roles.numeric_cols
+    assert main(["segment", str(path), "--label-col", trait, "--embedder", "tfidf", "--k", "3",
+                 "--out", str(tmp_path / "o.csv"), "--cache-dir", str(tmp_path / "c"), "--quiet"]) == 0
+    # Named both ways by the user: that is still the clear error.
+    both = "--categorical-cols" if trait in inferred.categorical_cols else "--numeric-cols"
+    assert main(["segment", str(path), "--label-col", trait, both, trait, "--embedder", "tfidf",
+                 "--out", str(tmp_path / "o2.csv"), "--cache-dir", str(tmp_path / "c"), "--quiet"]) == 2
+    assert "is also a trait" in capsys.readouterr().err

@@ -47,7 +47,18 @@ class ColumnRoles:
         )
 
     def with_overrides(self, **changes) -> ColumnRoles:
+        """These roles with what the user named (None = keep the inferred choice).
+
+        A column the user names as the label leaves the *inferred* traits (it was only a
+        guess); one the user names both as the label and as a trait stays, and
+        `validate_roles` says so.
+        """
         clean = {k: (tuple(v) if isinstance(v, list) else v) for k, v in changes.items() if v is not None}
+        label = clean.get("label_col")
+        if label:
+            for key in ("numeric_cols", "categorical_cols"):
+                if key not in clean:
+                    clean[key] = tuple(c for c in getattr(self, key) if c != label)
         return replace(self, **clean)
 
 
