@@ -10,7 +10,7 @@ from segkit.embed.cache import EmbeddingCache, embed_with_cache, texts_key
 from segkit.errors import SegkitInputError
 from segkit.export import labeled_rows, neutralise_formulas, to_safe_csv
 from segkit.fuse import fuse_features
-from segkit.io.roles import infer_roles
+from segkit.io.roles import ColumnRoles, infer_roles
 from segkit.pipeline import run_segmentation
 
 
@@ -227,3 +227,21 @@ def test_labels_that_are_not_segments_have_one_name_each():
     assert segment_name(NOISE, {0: "Runners"}) == UNASSIGNED_NAME == "Unassigned"
     assert segment_name(0, {0: "Runners"}) == "Runners"
     assert segment_name(3, {0: "Runners"}) == "Segment 3"
+
+
+def test_short_varied_texts_segment_instead_of_a_false_no_words_message():
+    # 90 users with short texts, one word in most texts and one in a single text: pruning left
+    # most texts with no word at all, so those users were dropped as "no usable words" (untrue).
+    things = ["blender", "kettle", "toaster", "mixer", "grill", "fryer", "scale", "juicer", "oven", "pan",
+              "knife", "grater", "whisk", "ladle", "sieve", "peeler", "tongs", "spatula", "skillet", "wok"]
+    # "great" is in 70% of texts (over max_df) and each colour in 1 (under min_df): pruned, those texts
+    # have no word left; the others ("good" and two objects) keep theirs.
+    colours = [f"colour{i}" for i in range(90)]
+    texts = [f"Great {colours[i]}" if i % 10 < 7 else f"Good {things[i % 20]} {things[(i * 7) % 20]}"
+             for i in range(90)]
+    frame = pd.DataFrame({"user_id": [f"u{i}" for i in range(90)], "review": texts})
+    run = run_segmentation(frame, RunConfig(roles=ColumnRoles(text_cols=("review",), user_col="user_id"),
+                                            embedder="tfidf"), with_map=False)
+    assert len(set(texts)) >= 50  # enough distinct texts for the vectorizer to prune at all
+    assert run.metrics["n_users_segmented"] == 90
+    assert run.metrics["n_segments"] >= 2

@@ -65,10 +65,18 @@ class TfidfState:
                    int(meta["ngram_max"]), int(meta["dim"]))
 
 
+# Above this share of texts left without a single term, pruning took too much.
+PRUNED_AWAY_AT = 0.2
+
+
+def _share_without_terms(matrix) -> float:
+    return float((matrix.getnnz(axis=1) == 0).mean()) if matrix.shape[0] else 0.0
+
+
 class TfidfSvdEmbedder(Embedder):
     name = "tfidf"
     corpus_fitted = True  # a saved model / Spark keep its fitted TfidfState
-    version = "3"  # 2: Chinese filler stop words, NFKC; 3: HTML entities unescaped
+    version = "4"  # 2: Chinese filler stop words, NFKC; 3: HTML entities unescaped; 4: no pruning that empties texts
     texts_per_second = 4000.0
     description = "TF-IDF + SVD: no model, seconds for thousands of reviews; words, not meaning."
 
@@ -82,10 +90,10 @@ class TfidfSvdEmbedder(Embedder):
     def cache_token(self) -> str:
         return f"{self.name}:{self.version}:{self.n_components}:{self.max_features}:{self.ngram_max}:{self.seed}"
 
-    def make_vectorizer(self, n_texts: int) -> TfidfVectorizer:
+    def make_vectorizer(self, n_texts: int, prune: bool = True) -> TfidfVectorizer:
         """The unfitted vectorizer (`fit` fits it)."""
         # Pruning rare/ubiquitous terms only makes sense once there are enough texts.
-        large = n_texts >= 50
+        large = prune and n_texts >= 50
         return TfidfVectorizer(
             tokenizer=tokenize,
             token_pattern=None,
@@ -104,10 +112,12 @@ class TfidfSvdEmbedder(Embedder):
     def fit(self, texts: Sequence[str]) -> tuple[TfidfState, np.ndarray]:
         """Fit on `texts`: the fitted state and the texts' vectors."""
         texts = list(texts)
-        vectorizer = self.make_vectorizer(len(texts))
-        try:
-            matrix = vectorizer.fit_transform(texts)
-        except ValueError:
+        vectorizer, matrix = self._fit_vectorizer(texts, prune=True)
+        if matrix is None or _share_without_terms(matrix) > PRUNED_AWAY_AT:
+            # Short texts ("Great product", "Bad service"): dropping words in more than half
+            # of them, or seen once, can leave nothing to segment; then keep every word.
+            vectorizer, matrix = self._fit_vectorizer(texts, prune=False)
+        if matrix is None:
             # Every text was stop words / punctuation: no vocabulary. Zero vectors, marked later.
             empty = TfidfState(np.array([], dtype=str), np.zeros(0), None, self.ngram_max, 1)
             return empty, np.zeros((len(texts), 1), dtype=np.float32)
@@ -125,6 +135,13 @@ class TfidfSvdEmbedder(Embedder):
             vectors = svd.fit_transform(matrix)
         state = TfidfState(vocabulary, idf, svd.components_.astype(np.float64), self.ngram_max, n_components)
         return state, l2_normalise(vectors)
+
+    def _fit_vectorizer(self, texts: list[str], prune: bool):
+        vectorizer = self.make_vectorizer(len(texts), prune=prune)
+        try:
+            return vectorizer, vectorizer.fit_transform(texts)
+        except ValueError:  # no vocabulary left
+            return vectorizer, None
 
     def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         texts = list(texts)
