@@ -22,7 +22,7 @@ from segkit.derived_cache import Memory
 from segkit.describe.summary import SegmentSummary, describe_segments
 from segkit.embed.base import ProgressCallback
 from segkit.embed.cache import EmbeddingCache, embed_with_cache, is_cached
-from segkit.embed.choice import AUTO, EmbedderChoice, choose_embedder
+from segkit.embed.choice import AUTO, EmbedderChoice, choose_for_roles
 from segkit.embed.precomputed import PrecomputedEmbedder
 from segkit.embed.registry import get_embedder
 from segkit.errors import SegkitInputError
@@ -116,8 +116,7 @@ def embed_users(table: UserTable, embedder_name: str, embedder_params: dict | No
     """One vector per user: the mean of the vectors of their non-empty texts."""
     start = time.perf_counter()
     if embedder_name == AUTO:
-        embedder_name = (choose_embedder(table.row_texts).name if table.roles.text_cols or not table.roles.vector_cols
-                         else "precomputed")
+        embedder_name = choose_for_roles(table.roles, table.row_texts).name
     if embedder_name == "precomputed":
         if frame is None:
             raise SegkitInputError("The 'precomputed' embedder needs the input table.")
@@ -260,10 +259,7 @@ def resolve_embedder(config: RunConfig, table: UserTable) -> tuple[RunConfig, Em
     (segkit.embed.choice), and that choice; a named embedder is kept as it is."""
     if config.embedder != AUTO:
         return config, None
-    if table.roles.vector_cols and not table.roles.text_cols:
-        choice = EmbedderChoice("precomputed", "The table has vector columns and no text column.", 0.0, "")
-    else:
-        choice = choose_embedder(table.row_texts)
+    choice = choose_for_roles(table.roles, table.row_texts)
     return config.with_changes(embedder=choice.name), choice
 
 

@@ -44,7 +44,7 @@ from segkit.embed.choice import (
     AUTO,
     PREVIEW_EMBEDDER,
     EmbedderChoice,
-    choose_embedder,
+    choose_for_roles,
     display_name,
     needs_preview,
 )
@@ -593,14 +593,10 @@ def embeddings_for(dataset: Dataset, table: UserTable, embedder: str) -> UserEmb
 
 def auto_embedder(dataset: Dataset) -> EmbedderChoice:
     """The default rule's embedder for this dataset (segkit.embed.choice), once per dataset."""
-    def choose() -> EmbedderChoice:
-        if dataset.roles.vector_cols and not dataset.roles.text_cols:
-            return EmbedderChoice("precomputed", "The table has vector columns and no text column.", 0.0, "")
-        from segkit.io.language import texts_of
+    from segkit.io.language import texts_of
 
-        return choose_embedder(texts_of(dataset.frame, dataset.roles.text_cols))
-
-    return _memo(f"auto_embedder|{dataset.key}|{dataset.roles_json}", choose)
+    return _memo(f"auto_embedder|{dataset.key}|{dataset.roles_json}",
+                 lambda: choose_for_roles(dataset.roles, texts_of(dataset.frame, dataset.roles.text_cols)))
 
 
 def wanted_embedder(dataset: Dataset, s: dict | None = None) -> str:
@@ -622,12 +618,12 @@ def _background_embedding(dataset: Dataset, table: UserTable, wanted: str) -> tu
                                                                                      Preview | None]:
     """(embeddings, None) when `wanted`'s vectors are ready; (None, preview state) while its
     background job runs or after it failed or was cancelled."""
-    memo_key = f"emb|{embedding_key(dataset, wanted)}"
+    job_key = embedding_key(dataset, wanted)
+    memo_key = f"emb|{job_key}"  # embeddings_for's key
     if memo_key in st.session_state["sk_memo"]:
         return st.session_state["sk_memo"][memo_key], None
     if embeddings_cached(table, wanted, disk_cache()):
         return embeddings_for(dataset, table, wanted), None
-    job_key = embedding_key(dataset, wanted)
     n_texts = sum(1 for t in table.row_texts if t)
     frame = dataset.frame
 

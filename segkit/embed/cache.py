@@ -162,8 +162,14 @@ def is_cached(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache | 
     """Whether `embed_with_cache` would find these texts' vectors on disk (no loading)."""
     if cache is None:
         return False
-    unique = sorted({str(t) for t in texts})  # np.unique's order, which embed_with_cache keys on
+    unique, _ = _distinct(texts)
     return cache._path(texts_key(embedder.cache_token(), unique)).is_file()
+
+
+def _distinct(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct texts in the order the cache key uses, and each text's position in them."""
+    unique, inverse = np.unique(np.asarray([str(t) for t in texts], dtype=object), return_inverse=True)
+    return [str(t) for t in unique], inverse.reshape(-1)
 
 
 def embed_with_cache(
@@ -173,9 +179,7 @@ def embed_with_cache(
     progress: ProgressCallback | None = None,
 ) -> np.ndarray:
     """Embed `texts` (duplicates embedded once), reading and filling the cache."""
-    texts = [str(t) for t in texts]
-    unique_texts, inverse = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
-    unique_list = [str(t) for t in unique_texts]
+    unique_list, inverse = _distinct(texts)
     key = texts_key(embedder.cache_token(), unique_list)
     n_texts = len(unique_list)
     vectors = cache.load(key, n_texts, lambda width: embedder.produces_width(width, n_texts)) \
@@ -191,4 +195,4 @@ def embed_with_cache(
             cache.store(key, vectors)
     elif progress is not None:
         progress(len(unique_list), len(unique_list))
-    return vectors[inverse.reshape(-1)]
+    return vectors[inverse]

@@ -129,6 +129,14 @@ def choose_embedder(texts: Sequence[str], budget_s: float | None = None,
     return pick("tfidf", "MiniLM is not installed: TF-IDF is used.")
 
 
+def choose_for_roles(roles, texts: Sequence[str]) -> EmbedderChoice:
+    """The default rule for a table with these column roles: its own vectors when it has
+    vector columns and no text, else `choose_embedder` on its texts."""
+    if roles.vector_cols and not roles.text_cols:
+        return EmbedderChoice("precomputed", "The table has vector columns and no text column.", 0.0, "")
+    return choose_embedder(texts)
+
+
 def display_name(name: str) -> str:
     return DISPLAY_NAMES.get(name, name)
 
