@@ -21,17 +21,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import tomllib
+
 from segkit.i18n import (
-    CHART_PHRASES,
-    EN,
-    MESSAGES,
-    ZH,
+    LANGUAGES,
+    WORDS_DIR,
     chart_phrase,
     language_label,
+    messages,
     normalize_lang,
     placeholders,
     t,
 )
+
+EN = messages("en")
+ZH = messages("zh")
+CHART_PHRASES = {"zh": tomllib.loads((WORDS_DIR / "zh.toml").read_text(encoding="utf-8"))["chart_phrases"]}
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -80,7 +85,9 @@ def chinese_csv(n_users: int = 30) -> bytes:
 
 def test_every_key_exists_in_both_languages():
     assert set(EN) == set(ZH), (sorted(set(EN) - set(ZH)), sorted(set(ZH) - set(EN)))
-    assert set(MESSAGES) == {"en", "zh"}
+    assert set(LANGUAGES) == {"en", "zh"}
+    # One data file per language, and nothing else in the folder that the loader would ignore.
+    assert sorted(p.name for p in WORDS_DIR.iterdir() if p.suffix == ".toml") == ["en.toml", "zh.toml"]
 
 
 def test_every_placeholder_matches_between_languages():

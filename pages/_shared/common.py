@@ -97,7 +97,7 @@ def lang() -> str:
 
 
 def tr(key: str, **fmt) -> str:
-    """The dashboard message `key` (segkit/i18n.py) in this session's language."""
+    """The dashboard message `key` (segkit/words/*.toml) in this session's language."""
     return t(key, lang(), **fmt)
 
 
@@ -159,9 +159,9 @@ def param_help(spec) -> str:
 
 
 def _catalog() -> dict:
-    from segkit.i18n import MESSAGES
+    from segkit.i18n import messages
 
-    return MESSAGES[lang()]
+    return messages(lang())
 
 
 def dataset_label(dataset) -> str:
