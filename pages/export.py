@@ -1,36 +1,23 @@
 """6 · Export: the labeled rows, the segment summary, the run config and the segment dictionary."""
 
-from pages._shared.common import route_through_app
+from dashboard.routing import route_through_app
 
 route_through_app()  # a deep link opened before app.py ever ran
 
-import json
 from pathlib import Path
 
 import streamlit as st
 
-from pages._shared.common import (
-    SAMPLE_PATH,
-    build_context,
-    dataset_label,
-    derived_memory,
-    edited,
-    edited_labels,
-    edits_for,
-    ensure_dataset,
-    init_page_state,
-    lang,
-    limited_threads,
-    md,
-    noise_policy_text,
-    page_header,
-    stability_for,
-    tr,
-)
-from segkit.edits import labeled_export, names_after_merges, summary_export
+from dashboard.context import build_context, current_edits, edited, stability_for
+from dashboard.resources import derived_memory
+from dashboard.state import SAMPLE_PATH, ensure_dataset, init_page_state
+from dashboard.ui import md, noise_policy_text, page_header
+from dashboard.words import dataset_label, lang, tr
+from segkit.edits import labeled_export, summary_export
 from segkit.export import STATUS_COLUMN, to_safe_csv
 from segkit.export.report import segment_report_html
 from segkit.export.xlsx import to_xlsx_bytes
+from segkit.threads import limited_threads
 
 init_page_state("out", {"labeled_csv": None})
 page_header(tr("nav.export"), tr("out.intro"))
@@ -38,12 +25,10 @@ dataset = ensure_dataset()
 ctx = build_context()
 if ctx is None:
     st.stop()
-run = edited(ctx)
-edits = edits_for(ctx.run_key)
-names = {int(k): v for k, v in run.summary.names.items()}
-user_labels = edited_labels(ctx) if edits["merges"] else None
+run = edited(ctx)  # every export below takes this one run: edits applied once (segkit.edits.Edits)
+edits = current_edits(ctx)
 stem = Path(dataset.name.split(" (")[0]).stem or "segments"
-edit_key = json.dumps(edits, sort_keys=True, default=str)
+edit_key = repr(edits)
 memo = st.session_state["sk_memo"]
 
 
@@ -56,22 +41,20 @@ def memo_get(kind: str, compute):
 
 def build_report(stability: dict) -> bytes:
     with limited_threads():
-        html_text = segment_report_html(ctx.run, names_after_merges(edits["names"], edits["merges"]) or None,
-                                        user_labels, title=dataset_label(dataset), stability=stability,
+        html_text = segment_report_html(run, title=dataset_label(dataset), stability=stability,
                                         lang=lang(), memory=derived_memory())
     return html_text.encode("utf-8")
 
 
 with st.spinner(tr("out.preparing")):
-    labeled = memo_get("labeled", lambda: labeled_export(dataset.frame, ctx.run, names, user_labels))
+    labeled = memo_get("labeled", lambda: labeled_export(dataset.frame, run))
     labeled_csv = memo_get("labeled_csv", lambda: to_safe_csv(labeled).encode("utf-8-sig"))
     stability = stability_for(ctx)
     summary = summary_export(run, stability)
     summary_csv = memo_get("summary_csv", lambda: to_safe_csv(summary).encode("utf-8-sig"))
-    config = ctx.config.with_changes(
-        input_path=str(SAMPLE_PATH) if dataset.is_sample else dataset.name,
-        map_method=ctx.map_method,
-    )
+    # The config reproduces this export: `segkit segment --config` applies the same edits.
+    config = ctx.config.with_changes(input_path=str(SAMPLE_PATH) if dataset.is_sample else dataset.name,
+                                     edits=edits.to_dict())
     config_json = config.to_json()
     report_html = memo_get("report", lambda: build_report(stability))
 st.session_state["out_labeled_csv"] = labeled_csv
@@ -86,7 +69,7 @@ cols[1].metric(tr("out.m_export"), f"{len(labeled):,}", help=tr("out.m_export_he
 cols[2].metric(tr("out.m_not"), f"{not_segmented:,}", help=tr("out.m_not_help", status=STATUS_COLUMN))
 cols[3].metric(tr("out.m_unassigned"), f"{unassigned:,}", help=tr("out.m_unassigned_help"))
 st.caption(tr("out.caption", policy=md(noise_policy_text(ctx.config)), method=ctx.map_method.upper(),
-              merges=len(edits["merges"]), renames=len(edits["names"])))
+              merges=len(edits.merges), renames=len(edits.names)))
 
 st.subheader(tr("out.downloads"))
 c1, c2 = st.columns(2, gap="large")

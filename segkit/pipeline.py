@@ -20,6 +20,7 @@ from segkit.cluster.registry import CLUSTERERS, get_clusterer
 from segkit.config import RunConfig
 from segkit.derived_cache import Memory
 from segkit.describe.summary import SegmentSummary, describe_segments
+from segkit.edits import Edits
 from segkit.embed.base import ProgressCallback
 from segkit.embed.cache import EmbeddingCache, embed_with_cache, is_cached
 from segkit.embed.choice import AUTO, EmbedderChoice, choose_for_roles
@@ -66,6 +67,8 @@ class SegmentationRun:
     summary: SegmentSummary
     map2d: np.ndarray  # (n_segmentable, 2), for display only
     timings: dict = field(default_factory=dict)
+    edits: Edits | None = None  # set on a run made by Edits.apply (renames, merges)
+    unedited: SegmentationRun | None = None  # the run those edits were applied to
 
     @property
     def effective_text_weight(self) -> float:
@@ -276,6 +279,8 @@ def run_segmentation(frame: pd.DataFrame, config: RunConfig, cache: EmbeddingCac
                            memory=memory)
     if choice is not None:
         run.metrics["embedder_reason"] = choice.reason
+    if config.edits:
+        run = Edits.from_dict(config.edits).apply(run, memory)
     return run
 
 

@@ -36,7 +36,7 @@ def _fast_env(monkeypatch, tmp_path_factory):
 
 def _dataset(frame: pd.DataFrame, name: str = "reviews.csv"):
     """A Dataset as the Data page would make it from an upload of `frame`."""
-    from pages._shared.common import Dataset
+    from dashboard.state import Dataset
     from segkit.io import infer_roles, read_table
 
     data = frame.to_csv(index=False).encode("utf-8")
@@ -49,7 +49,7 @@ def _app(frame: pd.DataFrame | None = None, settings: dict | None = None) -> App
     if frame is not None:
         at.session_state["sk_dataset"] = _dataset(frame)
     if settings:
-        from pages._shared.common import DEFAULT_SETTINGS
+        from dashboard.state import DEFAULT_SETTINGS
 
         at.session_state["sk_settings"] = json.loads(json.dumps({**DEFAULT_SETTINGS, **settings}))
     return at

@@ -52,7 +52,7 @@ def unmd(text: str) -> str:
 def data_page(settings: dict | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     if settings:
-        from pages._shared.common import DEFAULT_SETTINGS
+        from dashboard.state import DEFAULT_SETTINGS
 
         at.session_state["sk_settings"] = json.loads(json.dumps({**DEFAULT_SETTINGS, **settings}))
     at.switch_page("pages/data.py")
@@ -355,7 +355,7 @@ def _markup_frame() -> pd.DataFrame:
 
 def _markup_app() -> AppTest:
     """A session whose dataset has the payloads in texts, user ids, column names and categories."""
-    from pages._shared.common import Dataset
+    from dashboard.state import Dataset
     from segkit.io import ColumnRoles, read_table
 
     name = f"{XSS[2]}{XSS[1]}.csv"

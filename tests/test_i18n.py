@@ -15,13 +15,12 @@ import json
 import random
 import re
 import time
+import tomllib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-
-import tomllib
 
 from segkit.i18n import (
     LANGUAGES,
@@ -110,7 +109,8 @@ def test_every_message_formats_and_chinese_is_chinese():
 
 def test_every_key_the_dashboard_uses_exists():
     used = set()
-    for path in [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py")), ROOT / "segkit" / "export" / "report.py"]:
+    for path in [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py")), *sorted((ROOT / "dashboard").rglob("*.py")),
+                 ROOT / "segkit" / "export" / "report.py"]:
         used |= set(re.findall(r"""\btr\(\s*["']([a-z_]+\.[A-Za-z0-9_.]+)["']""", path.read_text(encoding="utf-8")))
         used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+\.[A-Za-z0-9_.]+)["']""", path.read_text(encoding="utf-8")))
     assert len(used) > 250, len(used)
@@ -171,7 +171,7 @@ def _fast_env(monkeypatch, tmp_path_factory):
 
 
 def _dataset(frame: pd.DataFrame, name: str = "reviews.csv"):
-    from pages._shared.common import Dataset
+    from dashboard.state import Dataset
     from segkit.io import infer_roles, read_table
 
     data = frame.to_csv(index=False).encode("utf-8")
@@ -270,7 +270,7 @@ def test_charts_are_translated_but_segment_names_are_not():
     # TF-IDF named: "auto" would embed Chinese with the multilingual model behind a preview,
     # and this test is about the charts' words, not about which segments arrive when.
     at = _app(make_chinese_reviews(n_users=36))
-    from pages._shared.common import DEFAULT_SETTINGS
+    from dashboard.state import DEFAULT_SETTINGS
 
     at.session_state["sk_settings"] = json.loads(json.dumps({**DEFAULT_SETTINGS, "embedder": "tfidf"}))
     at.session_state["sk_lang"] = "zh"

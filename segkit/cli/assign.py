@@ -33,8 +33,9 @@ def add_assign_parser(sub) -> argparse.ArgumentParser:
 
 
 def cmd_assign(args) -> int:
+    from segkit.export.labeled import labeled_new_rows
     from segkit.io.read import read_table
-    from segkit.model.segment_model import assign_users, labeled_new_rows, load_model
+    from segkit.model.segment_model import assign_users, load_model
     from segkit.outputs import guard_outputs, write_csv_atomic
 
     guard_outputs({"input file": args.input, "model": args.model}, {"--out": args.out, "--users-out": args.users_out})

@@ -14,19 +14,17 @@ STATUS_COLUMN = "segkit_status"
 ADDED_COLUMNS = ("segment_id", "segment_name", "segment_confidence", "map_x", "map_y", STATUS_COLUMN)
 
 
-def labeled_rows(frame: pd.DataFrame, run, names: dict[int, str] | None = None,
-                 user_labels: np.ndarray | None = None) -> pd.DataFrame:
+def labeled_rows(frame: pd.DataFrame, run) -> pd.DataFrame:
     """`frame` is the uploaded table the run was made from (same rows, same order).
 
-    `user_labels` (per user in UserTable order) overrides the run's labels, e.g. after
-    segments were merged in the dashboard; `names` overrides segment names.
+    An edited run (`segkit.edits.Edits.apply`) carries its merged labels and names.
     """
     table = run.table
     if len(frame) != table.n_rows:
         raise ValueError(f"frame has {len(frame)} rows but the run was made from {table.n_rows}")
-    names = {**run.summary.names, **(names or {})}
+    names = run.summary.names
     n_users = table.n_users
-    labels_by_user = run.user_labels() if user_labels is None else np.asarray(user_labels)
+    labels_by_user = run.user_labels()
     confidence_by_user = np.full(n_users, np.nan)
     confidence_by_user[run.embeddings.user_index] = run.result.confidence
     map_by_user = np.full((n_users, 2), np.nan)
@@ -57,16 +55,15 @@ def labeled_rows(frame: pd.DataFrame, run, names: dict[int, str] | None = None,
     return out
 
 
-def user_rows(run, names: dict[int, str] | None = None,
-              user_labels: np.ndarray | None = None) -> pd.DataFrame:
+def user_rows(run) -> pd.DataFrame:
     """One row per user (UserTable order): the user-level export.
 
     Every input row with a user id maps to exactly one row here through `user_id`, and
     `n_reviews` counts those rows, so a user-level file always leads back to every review.
     """
     table = run.table
-    names = {**run.summary.names, **(names or {})}
-    labels = run.user_labels() if user_labels is None else np.asarray(user_labels)
+    names = run.summary.names
+    labels = run.user_labels()
     confidence = np.full(table.n_users, np.nan)
     confidence[run.embeddings.user_index] = run.result.confidence
     out = pd.DataFrame({"user_id": table.users["user_id"].astype(str).to_numpy(),
@@ -114,4 +111,22 @@ def _row_status(row_status: np.ndarray, has_user: np.ndarray, segmented: np.ndar
             out.append("unassigned: outlier for the density method")
         else:
             out.append("ok")
+    return out
+
+
+def labeled_new_rows(frame: pd.DataFrame, table, per_user: pd.DataFrame) -> pd.DataFrame:
+    """Every row of a new file with its user's assignment by a saved model
+    (`segkit.model.assign_users`), like `segkit segment --out` for a fitted run."""
+    out = frame.copy().reset_index(drop=True)
+    for column in ("segment_id", "segment_name", "segment_confidence", "outlier", "assign_status"):
+        if column in out.columns:
+            out = out.rename(columns={column: f"{column}_input"})
+    row_user = table.row_user
+    has = row_user >= 0
+    pick = per_user.iloc[np.where(has, row_user, 0)].reset_index(drop=True)
+    for column in ("segment_id", "segment_name", "segment_confidence", "outlier", "assign_status"):
+        values = pick[column].copy()
+        values[~has] = pd.NA if column not in ("segment_name", "assign_status") else ""
+        out[column] = values.to_numpy() if column not in ("segment_id",) else values.astype("Int64").to_numpy()
+    out.loc[~has, "assign_status"] = "not assigned: missing user id"
     return out

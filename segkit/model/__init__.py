@@ -1,12 +1,12 @@
 """Saved segmentations: a safe model file, and new users assigned to its segments."""
 
+from segkit.export.labeled import labeled_new_rows
 from segkit.model.segment_model import (
     MODEL_FORMAT,
     SegmentModel,
     assign_matrix,
     assign_users,
     fit_model,
-    labeled_new_rows,
     load_model,
     save_model,
 )

@@ -437,20 +437,3 @@ def assign_users(model: SegmentModel, frame: pd.DataFrame, user_col: str | None 
             assigned["segment_id"] == NOISE, "unassigned: outlier, no segment is close enough",
             np.where(assigned["outlier"], "assigned, but far from the segment's members (outlier)", "ok"))
     return out, table
-
-
-def labeled_new_rows(frame: pd.DataFrame, table, per_user: pd.DataFrame) -> pd.DataFrame:
-    """Every row of the new file with its user's assignment (like `segkit segment --out`)."""
-    out = frame.copy().reset_index(drop=True)
-    for column in ("segment_id", "segment_name", "segment_confidence", "outlier", "assign_status"):
-        if column in out.columns:
-            out = out.rename(columns={column: f"{column}_input"})
-    row_user = table.row_user
-    has = row_user >= 0
-    pick = per_user.iloc[np.where(has, row_user, 0)].reset_index(drop=True)
-    for column in ("segment_id", "segment_name", "segment_confidence", "outlier", "assign_status"):
-        values = pick[column].copy()
-        values[~has] = pd.NA if column not in ("segment_name", "assign_status") else ""
-        out[column] = values.to_numpy() if column not in ("segment_id",) else values.astype("Int64").to_numpy()
-    out.loc[~has, "assign_status"] = "not assigned: missing user id"
-    return out

@@ -13,14 +13,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._shared.common import (
-    adopt_language_default,
-    dataset_from_upload,
-    dataset_label,
-    md,
-    set_dataset,
-    tr,
-)
+from dashboard.language import adopt_language_default
+from dashboard.state import dataset_from_upload, set_dataset
+from dashboard.ui import md
+from dashboard.words import dataset_label, tr
 from segkit.errors import SegkitInputError
 
 UPLOAD_KEY = "data_upload"
