@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +27,7 @@ from dashboard.ui import md
 from dashboard.words import tr
 from segkit.cluster.registry import CLUSTERERS
 from segkit.config import RunConfig
-from segkit.edits import Edits
+from segkit.edits import Edits, carry_names
 from segkit.embed.choice import (
     PREVIEW_EMBEDDER,
     needs_preview,
@@ -208,8 +209,49 @@ def edits_for(run_key: str) -> dict:
 
 
 def current_edits(ctx: Context) -> Edits:
+    fresh = ctx.run_key not in st.session_state["sk_edits"]
     edits = edits_for(ctx.run_key)
-    return Edits.of(edits["names"], edits["merges"])
+    if fresh:
+        _carry_earlier_names(ctx, edits)
+    value = Edits.of(edits["names"], edits["merges"])
+    if value:
+        # The latest edited run of this data: the next run of the same data can take its names.
+        st.session_state["sk_last_edits"] = {
+            "data": _data_id(ctx), "run_key": ctx.run_key, "labels": value.user_labels(ctx.run),
+            "names": value.name_map(), "n_merges": len(value.merges),
+            "settings": json.loads(json.dumps(st.session_state["sk_settings"], default=str))}
+    return value
+
+
+def _data_id(ctx: Context) -> str:
+    return f"{ctx.dataset.key}|{ctx.dataset.roles_json}"
+
+
+def _carry_earlier_names(ctx: Context, edits: dict) -> None:
+    """A new run of data the analyst already named: names go to the segments that are mostly
+    the same users (segkit.edits.carry_names); the Segments page says what was carried."""
+    last = st.session_state.get("sk_last_edits")
+    if not last or last["data"] != _data_id(ctx) or last["run_key"] == ctx.run_key:
+        return
+    carried = carry_names(last["labels"], last["names"], ctx.run.user_labels())
+    edits["names"] = dict(carried)
+    st.session_state["sk_carry_note"] = {
+        "run_key": ctx.run_key, "carried": len(carried), "named": len(last["names"]),
+        "merges": last["n_merges"], "settings": last["settings"], "from_run": last["run_key"]}
+
+
+def carry_note(ctx: Context) -> dict | None:
+    """What `_carry_earlier_names` did for this run, if anything (for the Segments page)."""
+    note = st.session_state.get("sk_carry_note")
+    return note if note and note["run_key"] == ctx.run_key else None
+
+
+def back_to_settings(settings_snapshot: dict) -> None:
+    """Return to the settings of the earlier, edited run (its edits are still kept there)."""
+    st.session_state["sk_settings"] = json.loads(json.dumps(settings_snapshot))
+    st.session_state["sk_carry_note"] = None
+    for key in [k for k in st.session_state if str(k).startswith("seg_")]:
+        del st.session_state[key]
 
 
 def edited_labels(ctx: Context) -> np.ndarray:

@@ -152,7 +152,7 @@ def assign_section(ctx, run, frame: pd.DataFrame) -> None:
     model = None
     try:
         with st.spinner(tr("rec.spin_model")):
-            model = _model(ctx.run_key, run, frame)
+            model = _model(f"{ctx.run_key}|{run.edits!r}", run, frame)  # edits change the model
     except SegkitInputError as exc:
         st.warning(tr("rec.no_model", error=md(exc)))
     if model is not None:

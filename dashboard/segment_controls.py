@@ -3,6 +3,8 @@ session's settings (dashboard.state.settings)."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pandas as pd
 import streamlit as st
 
@@ -44,7 +46,11 @@ def param_widget(spec, key: str, stored, n: int):
         value = int(min(max(int(value), low), high))
         st.session_state.setdefault(key, value)
         st.session_state[key] = int(min(max(int(st.session_state[key]), low), high))
-        if high - low <= 400 or spec.name in ("k", "min_cluster_size"):
+        if spec.name == "min_cluster_size":
+            # Log-spaced stops: 10-100 is most of the track, not a few pixels of 2..1,661.
+            options = log_stops(low, high, st.session_state[key])
+            return st.select_slider(label, options, key=key, help=help_text)
+        if high - low <= 400 or spec.name == "k":
             return st.slider(label, low, high, key=key, help=help_text)
         return st.number_input(label, low, high, step=1, key=key, help=help_text)
     low = float(spec.minimum) if spec.minimum is not None else None
@@ -53,6 +59,42 @@ def param_widget(spec, key: str, stored, n: int):
     step = 0.01 if (high is not None and high <= 1) else 0.1
     return st.number_input(label, min_value=low, max_value=high, step=step, key=key, help=help_text,
                            format="%.3f")
+
+
+def log_stops(low: int, high: int, current: int) -> list[int]:
+    """About a dozen stops per decade from `low` to `high` (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5
+    ...), plus `current` so a stored value is always on the track."""
+    stops = {low, high, int(current)}
+    decade = 1
+    while decade <= high:
+        for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5):
+            value = int(round(step * decade))
+            if low <= value <= high:
+                stops.add(value)
+        decade *= 10
+    return sorted(stops)
+
+
+# Beyond this many users a slider move refits for seconds: such controls wait for "Apply".
+LIVE_USERS = 20_000
+
+
+def expensive_moves(algorithm: str, n_users: int) -> bool:
+    """Density methods refit (and the space may be UMAP) on every move; big data does too."""
+    return CLUSTERERS[algorithm].density_based or n_users >= LIVE_USERS
+
+
+@contextmanager
+def apply_form(key: str, on: bool):
+    """Controls inside a form with an Apply button when `on` (keyboard steps then re-run
+    nothing until Apply); plain, live controls otherwise."""
+    if not on:
+        yield
+        return
+    with st.form(key, border=False):
+        yield
+        st.form_submit_button(tr("seg.apply"), icon=":material/play_arrow:", key=f"{key}_apply", type="primary")
+        st.caption(tr("seg.apply_caption"))
 
 
 def embedder_controls(dataset, s: dict, n_texts: int) -> None:
@@ -106,10 +148,11 @@ def feature_controls(s: dict, has_traits: bool, n_users: int) -> None:
     REDUCER_LABELS = reducer_labels()
     st.subheader(tr("seg.features"))
     st.session_state.setdefault("seg_text_weight", float(s["text_weight"]))
-    s["text_weight"] = st.slider(
-        tr("seg.weight"), 0.0, 1.0, step=0.05, key="seg_text_weight", disabled=not has_traits,
-        help=tr("seg.weight_help") if has_traits else tr("seg.weight_help_none"),
-    )
+    with apply_form("seg_weight_form", has_traits and expensive_moves(s["algorithm"], n_users)):
+        s["text_weight"] = st.slider(
+            tr("seg.weight"), 0.0, 1.0, step=0.05, key="seg_text_weight", disabled=not has_traits,
+            help=tr("seg.weight_help") if has_traits else tr("seg.weight_help_none"),
+        )
     if has_traits:
         st.caption(tr("seg.weight_split", text=f"{s['text_weight']:.0%}", behaviour=f"{1 - s['text_weight']:.0%}"))
     st.session_state.setdefault("seg_sentiment_trait", bool(s.get("sentiment_trait", False)))
@@ -136,20 +179,22 @@ def method_controls(s: dict, n_users: int) -> str:
     algorithm = s["algorithm"]
     spec_class = CLUSTERERS[algorithm]
     stored = s["params"].setdefault(algorithm, {})
-    for spec in spec_class.params_spec:
-        if spec.name == "k":
-            st.session_state.setdefault("seg_auto_k", bool(s["auto_k"]))
+    specs = list(spec_class.params_spec)
+    if any(spec.name == "k" for spec in specs):
+        st.session_state.setdefault("seg_auto_k", bool(s["auto_k"]))
 
-            def _auto_toggled() -> None:
-                last = st.session_state.get("sk_last") or {}
-                if not st.session_state["seg_auto_k"] and last.get("k"):
-                    st.session_state[f"seg_{algorithm}_k"] = int(last["k"])
+        def _auto_toggled() -> None:
+            last = st.session_state.get("sk_last") or {}
+            if not st.session_state["seg_auto_k"] and last.get("k"):
+                st.session_state[f"seg_{algorithm}_k"] = int(last["k"])
 
-            s["auto_k"] = st.toggle(tr("seg.auto_k"), key="seg_auto_k", on_change=_auto_toggled,
-                                    help=tr("seg.auto_k_help"))
-            if s["auto_k"]:
-                continue
-        stored[spec.name] = param_widget(spec, f"seg_{algorithm}_{spec.name}", stored.get(spec.name), n_users)
+        s["auto_k"] = st.toggle(tr("seg.auto_k"), key="seg_auto_k", on_change=_auto_toggled,
+                                help=tr("seg.auto_k_help"))
+        if s["auto_k"]:
+            specs = [spec for spec in specs if spec.name != "k"]
+    with apply_form("seg_params_form", bool(specs) and expensive_moves(algorithm, n_users)):
+        for spec in specs:
+            stored[spec.name] = param_widget(spec, f"seg_{algorithm}_{spec.name}", stored.get(spec.name), n_users)
     if spec_class.density_based:
         st.session_state.setdefault("seg_noise_policy", s["noise_policy"])
         s["noise_policy"] = st.radio(

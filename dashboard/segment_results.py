@@ -21,13 +21,17 @@ from segkit.plots import confusion_figure, k_sweep_figure, min_cluster_size_figu
 def quality_section(ctx: Context, run) -> None:
     """The five quality numbers, each with its change since the previous run of this session."""
     metrics = run.metrics
-    current = {"run_key": ctx.run_key, **{k: metrics.get(k) for k in
+    # Deltas compare runs of the same data only: the same file with the same column roles.
+    data = f"{ctx.dataset.key}|{ctx.dataset.roles_json}"
+    current = {"run_key": ctx.run_key, "data": data, **{k: metrics.get(k) for k in
                                           ("silhouette", "calinski_harabasz", "davies_bouldin", "noise_share",
                                            "n_segments")}}
     if st.session_state["seg_current"] is None or st.session_state["seg_current"]["run_key"] != ctx.run_key:
         st.session_state["seg_previous"] = st.session_state["seg_current"]
         st.session_state["seg_current"] = current
     previous = st.session_state["seg_previous"] or {}
+    if previous.get("data") != data:
+        previous = {}
 
     def delta(name: str, digits: int = 3):
         before, now = previous.get(name), current.get(name)
@@ -49,7 +53,9 @@ def quality_section(ctx: Context, run) -> None:
                    delta=delta("calinski_harabasz", 1), help=metric_help("calinski_harabasz"))
     cols[3].metric(tr("seg.m_db"), fmt(metrics.get("davies_bouldin")), delta=delta("davies_bouldin"),
                    delta_color="inverse", help=metric_help("davies_bouldin"))
-    cols[4].metric(tr("seg.m_noise"), f"{metrics.get('noise_share') or 0:.1%}", delta=delta("noise_share"),
+    noise_delta = delta("noise_share")  # a share: its change is in percentage points, like the value
+    cols[4].metric(tr("seg.m_noise"), f"{metrics.get('noise_share') or 0:.1%}",
+                   delta=None if noise_delta is None else tr("seg.pp", n=f"{noise_delta * 100:+.1f}"),
                    delta_color="inverse", help=metric_help("noise_share"))
     notes = []
     if "auto_k" in metrics:
@@ -61,6 +67,9 @@ def quality_section(ctx: Context, run) -> None:
         notes.append(tr("seg.note_time", seconds=f"{cheap:.2f}"))
     notes.append(tr("seg.note_policy", policy=md(noise_policy_text(ctx.config))))
     st.caption(" · ".join(notes))
+    if metrics.get("degenerate"):
+        st.warning(tr("seg.degenerate", distinct=f"{metrics['n_distinct_points']:,}",
+                      users=f"{metrics['n_users_segmented']:,}"), icon=":material/warning:")
     strength = metrics.get("auto_k_strength")
     if strength in ("weak", "none"):
         st.info(tr(f"seg.k_{strength}", k=metrics["auto_k"], silhouette=fmt(metrics.get("silhouette"), 2)),

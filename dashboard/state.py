@@ -115,12 +115,48 @@ def read_sample(path: str, mtime: float) -> LoadedTable:
 
 
 def set_dataset(dataset: Dataset) -> None:
+    previous = st.session_state.get("sk_dataset")
     st.session_state["sk_dataset"] = dataset
     st.session_state["sk_memo"] = {}
     st.session_state["sk_last"] = None
+    if previous is not None and previous.key != dataset.key:
+        start_from_defaults(previous)
     # A new dataset may lack the vector columns 'precomputed' needs.
     if settings()["embedder"] == "precomputed" and not dataset.roles.vector_cols:
         settings()["embedder"] = "tfidf"
+
+
+# Widget keys that hold settings (the Segment page's controls, its metric deltas): dropped
+# with the settings, so every control shows the defaults again.
+SETTINGS_WIDGET_PREFIXES = ("seg_",)
+
+
+def _forget_setting_widgets() -> None:
+    for key in [k for k in st.session_state if str(k).startswith(SETTINGS_WIDGET_PREFIXES)]:
+        del st.session_state[key]
+
+
+def start_from_defaults(previous: Dataset) -> None:
+    """A new file starts from the default settings: settings made for another file (a manual
+    K, HDBSCAN's sizes, a slow embedder) rarely suit it. The old ones are kept, so the
+    analyst can take them over (`restore_previous_settings`)."""
+    current = settings()
+    if json.dumps(current, sort_keys=True, default=str) != json.dumps(DEFAULT_SETTINGS, sort_keys=True, default=str):
+        st.session_state["sk_settings_before"] = {"dataset": previous.name, "is_sample": previous.is_sample,
+                                                  "settings": json.loads(json.dumps(current, default=str))}
+    else:
+        st.session_state["sk_settings_before"] = None
+    st.session_state["sk_settings"] = json.loads(json.dumps(DEFAULT_SETTINGS))
+    _forget_setting_widgets()
+
+
+def restore_previous_settings() -> None:
+    """Use the settings the analyst had on the previous file (the "keep my settings" choice)."""
+    before = st.session_state.get("sk_settings_before")
+    if before:
+        st.session_state["sk_settings"] = before["settings"]
+        st.session_state["sk_settings_before"] = None
+        _forget_setting_widgets()
 
 
 def load_sample() -> Dataset:

@@ -7,7 +7,7 @@ import html
 import numpy as np
 import streamlit as st
 
-from dashboard.state import Dataset, init_state
+from dashboard.state import Dataset, init_state, restore_previous_settings
 from dashboard.words import dataset_label, tr
 from segkit.cluster.registry import CLUSTERERS
 from segkit.config import RunConfig
@@ -54,6 +54,23 @@ def human_seconds(seconds: float | None) -> str:
     return tr("common.secs_minutes", n=f"{seconds / 60:.0f}")
 
 
+def previous_settings_offer() -> None:
+    """After a new file replaced another: say it starts from the defaults, and offer the old settings."""
+    before = st.session_state.get("sk_settings_before")
+    dataset = st.session_state.get("sk_dataset")
+    if not before or dataset is None:
+        return
+    previous = tr("common.sample_label") if before.get("is_sample") else before["dataset"]
+    with st.container(border=True):
+        st.info(tr("common.defaults_note", name=md(dataset_label(dataset)), previous=md(previous)),
+                icon=":material/restart_alt:")
+        c1, c2 = st.columns(2)
+        c1.button(tr("common.keep_settings", previous=md(previous)), on_click=restore_previous_settings,
+                  key="sk_keep_settings", icon=":material/settings_backup_restore:")
+        c2.button(tr("common.keep_defaults"), on_click=lambda: st.session_state.update(sk_settings_before=None),
+                  key="sk_keep_defaults")
+
+
 def page_header(title: str, intro: str) -> None:
     st.title(title)
     st.caption(intro)
@@ -98,6 +115,10 @@ def sidebar_status(slot=None) -> None:
     last = st.session_state.get("sk_last")
     with (slot.container() if slot is not None else st.sidebar):
         st.markdown(tr("common.sb_dataset"))
+        failed = st.session_state.get("sk_upload_failed")
+        if failed and dataset is not None:
+            st.warning(tr("common.sb_upload_failed", name=md(failed), current=md(dataset_label(dataset))),
+                       icon=":material/error:")
         if dataset is None:
             st.caption(tr("common.sb_none_yet"))
         else:

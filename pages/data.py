@@ -14,7 +14,7 @@ from dashboard.state import (
     load_sample,
     set_dataset,
 )
-from dashboard.ui import md, page_header
+from dashboard.ui import md, page_header, previous_settings_offer
 from dashboard.upload import UPLOAD_KEY, remember_upload, show_upload_error
 from dashboard.words import tr
 from segkit.errors import SegkitInputError
@@ -40,6 +40,7 @@ with sample_col:
                  disabled=dataset.is_sample, width="stretch"):
         set_dataset(load_sample())
         st.session_state["sk_embedder_reason"] = None
+        st.session_state["sk_upload_failed"] = None
         st.session_state["data_message"] = ("success", tr("data.loaded_sample"))
         st.rerun()
 
@@ -53,6 +54,7 @@ if message:
     getattr(st, kind)(md(text), icon=":material/check_circle:" if kind == "success" else None)
     st.session_state["data_message"] = None
 
+previous_settings_offer()
 file_facts(dataset)
 dataset = roles_form(dataset)
 

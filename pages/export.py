@@ -15,6 +15,7 @@ from dashboard.ui import md, noise_policy_text, page_header
 from dashboard.words import dataset_label, lang, tr
 from segkit.edits import labeled_export, summary_export
 from segkit.export import STATUS_COLUMN, to_safe_csv
+from segkit.export.audience import audience_rows
 from segkit.export.report import segment_report_html
 from segkit.export.xlsx import to_xlsx_bytes
 from segkit.threads import limited_threads
@@ -55,7 +56,7 @@ with st.spinner(tr("out.preparing")):
     # The config reproduces this export: `segkit segment --config` applies the same edits.
     config = ctx.config.with_changes(input_path=str(SAMPLE_PATH) if dataset.is_sample else dataset.name,
                                      edits=edits.to_dict())
-    config_json = config.to_json()
+    config_json = memo_get("config", config.to_json)
     report_html = memo_get("report", lambda: build_report(stability))
 st.session_state["out_labeled_csv"] = labeled_csv
 
@@ -89,6 +90,14 @@ with c1:
         st.caption(tr("out.summary_caption"))
         st.download_button(tr("out.dl_summary"), summary_csv, file_name=f"{stem}_segment_summary.csv",
                            mime="text/csv", icon=":material/download:", key="out_dl_summary", on_click="ignore")
+    with st.container(border=True):
+        st.markdown(tr("out.audience"))
+        st.caption(tr("out.audience_caption", status=STATUS_COLUMN, user=md(ctx.config.roles.user_col or "user_id")))
+        flags = st.toggle(tr("out.audience_flags"), key="out_audience_flags")
+        audience_csv = memo_get(f"audience_{flags}",
+                                lambda: to_safe_csv(audience_rows(run, segment_flags=flags)).encode("utf-8-sig"))
+        st.download_button(tr("out.dl_audience"), audience_csv, file_name=f"{stem}_audience.csv", mime="text/csv",
+                           icon=":material/groups:", key="out_dl_audience", on_click="ignore")
 with c2:
     with st.container(border=True):
         st.markdown(tr("out.report"))

@@ -13,7 +13,7 @@ route_through_app()  # a deep link opened before app.py ever ran
 
 import streamlit as st
 
-from dashboard.context import build_context  # noqa: E402
+from dashboard.context import build_context, edited  # noqa: E402
 from dashboard.recommend_sections import assign_section, evaluation_section, segments_of  # noqa: E402
 from dashboard.state import ensure_dataset  # noqa: E402
 from dashboard.words import dataset_label, tr  # noqa: E402
@@ -31,7 +31,7 @@ def _current_run():
     ctx = build_context()
     if ctx is None:
         st.stop()
-    return ctx.run, dataset.frame, dataset_label(dataset), ctx
+    return edited(ctx), dataset.frame, dataset_label(dataset), ctx  # renames and merges included
 
 
 try:

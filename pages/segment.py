@@ -17,7 +17,7 @@ from dashboard.segment_results import (
     stability_section,
 )
 from dashboard.state import ensure_dataset, init_page_state, settings
-from dashboard.ui import md, page_header
+from dashboard.ui import md, page_header, previous_settings_offer
 from dashboard.words import tr
 from segkit.errors import SegkitInputError
 
@@ -25,6 +25,7 @@ init_page_state("seg", {"current": None, "previous": None})
 page_header(tr("nav.segment"), tr("seg.intro"))
 
 dataset = ensure_dataset()
+previous_settings_offer()
 s = settings()
 try:
     table = user_table(dataset)

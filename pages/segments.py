@@ -6,7 +6,14 @@ route_through_app()  # a deep link opened before app.py ever ran
 
 import streamlit as st
 
-from dashboard.context import build_context, edited, edits_for, stability_for
+from dashboard.context import (
+    back_to_settings,
+    build_context,
+    carry_note,
+    edited,
+    edits_for,
+    stability_for,
+)
 from dashboard.segment_card import segment_card
 from dashboard.state import ensure_dataset, init_page_state
 from dashboard.ui import md, noise_policy_text, page_header
@@ -76,6 +83,15 @@ if c2.button(tr("segs.undo"), icon=":material/undo:", disabled=not (edits["merge
     for key in [k for k in st.session_state if str(k).startswith("segs_name_")]:
         del st.session_state[key]
     st.rerun()
+
+note = carry_note(ctx)
+if note:
+    carried = (tr("segs.carried", carried=note["carried"], named=note["named"]) if note["carried"]
+               else tr("segs.carried_none", named=note["named"]))
+    merges = tr("segs.merges_not_carried", merges=note["merges"]) if note["merges"] else ""
+    st.info(f"{carried} {merges}", icon=":material/drive_file_rename_outline:")
+    st.button(tr("segs.back"), on_click=back_to_settings, args=(note["settings"],), key="segs_back",
+              icon=":material/undo:")
 
 stability = stability_for(ctx)
 

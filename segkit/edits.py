@@ -72,6 +72,37 @@ def names_after_merges(names: Mapping[int, str], merges: Sequence[Sequence[int]]
     return out
 
 
+def carry_names(old_labels: np.ndarray, old_names: Mapping[int, str], new_labels: np.ndarray,
+                min_jaccard: float = 0.5) -> dict[int, str]:
+    """Names an analyst gave the segments of an earlier run, for the new run's segments that
+    are mostly the same users.
+
+    Both label arrays are per user of the same table. A new segment takes an old segment's
+    name when they are each other's best match by Jaccard overlap of their users and that
+    overlap is at least `min_jaccard`; a segment that changed more keeps its automatic name
+    (a wrong name is worse than none). Returns {new segment id: name}.
+    """
+    old = np.asarray(old_labels)
+    new = np.asarray(new_labels)
+    if old.shape != new.shape:
+        return {}
+    old_ids = [s for s in segment_ids(old) if s in {int(k) for k in old_names}]
+    new_ids = segment_ids(new)
+    if not old_ids or not new_ids:
+        return {}
+    old_sets = {s: old == s for s in old_ids}
+    new_sets = {s: new == s for s in new_ids}
+    jaccard = np.array([[np.sum(old_sets[o] & new_sets[n]) / max(np.sum(old_sets[o] | new_sets[n]), 1)
+                         for n in new_ids] for o in old_ids])
+    names = {int(k): v for k, v in old_names.items()}
+    carried: dict[int, str] = {}
+    for j, n in enumerate(new_ids):
+        i = int(np.argmax(jaccard[:, j]))
+        if jaccard[i, j] >= min_jaccard and int(np.argmax(jaccard[i, :])) == j:
+            carried[n] = names[old_ids[i]]
+    return carried
+
+
 def clean_name(name: str) -> str:
     """A segment name as stored: one line, no surrounding blanks, at most 80 characters."""
     text = " ".join(str(name).split())

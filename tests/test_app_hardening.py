@@ -67,6 +67,12 @@ def upload(at: AppTest, name: str, data: bytes) -> AppTest:
     return at
 
 
+def keep_settings(at: AppTest) -> AppTest:
+    """After an upload: take the settings made for the previous file (the offered choice)."""
+    at.button(key="sk_keep_settings").click().run()
+    return at
+
+
 def errors(at: AppTest) -> list[str]:
     return [unmd(e.value) for e in at.error]
 
@@ -305,6 +311,7 @@ def test_file_that_cannot_be_segmented_gets_its_message(name, data, data_page_er
 def test_k_larger_than_the_users():
     at = data_page({"auto_k": False, "params": {"kmeans": {"k": 7}}})
     upload(at, "six.csv", csv_bytes(make_reviews(6, 2)))
+    keep_settings(at)  # a new file starts from the defaults; K = 7 only when taken over on purpose
     no_exception(at)
     at.switch_page("pages/overview.py").run()
     no_exception(at)
@@ -320,6 +327,7 @@ def test_min_cluster_size_larger_than_the_data():
     settings = {"algorithm": "hdbscan", "reducer": "pca", "params": {"hdbscan": {"min_cluster_size": 50}}}
     at = data_page(settings)
     upload(at, "six.csv", csv_bytes(make_reviews(6, 2)))
+    keep_settings(at)
     no_exception(at)
     at.switch_page("pages/overview.py").run()
     no_exception(at)
@@ -478,6 +486,7 @@ def test_two_sessions_keep_their_own_uploads_settings_and_edits():
     upload(a, "a.csv", csv_bytes(frame_a))
     upload(b, "b.csv", csv_bytes(frame_b))
     for at in (a, b):
+        keep_settings(at)  # each session takes its own K over to its new file
         no_exception(at)
         at.switch_page("pages/overview.py").run()
         no_exception(at)
