@@ -171,3 +171,52 @@ def test_words_have_both_languages_with_the_same_placeholders():
         if re.search("[A-Za-z]", re.sub(r"\{\w+\}", "", EN[key])):  # English words: translated
             assert ZH[key] != EN[key], key
     assert tr("explain.mentions", "zh", term="x") == "提到“x”"
+
+
+def test_why_this_user_splits_the_margin_exactly(run):
+    from segkit.explain.why import TEXT_PULL, explain_users, nearest_segments
+
+    rules = segment_rules(run)
+    positions = [0, 5, 77]
+    explained = explain_users(run, positions, rules)
+    fused = np.asarray(run.space.fused.matrix, dtype=np.float64)
+    labels = np.asarray(run.labels)
+    for item in explained:
+        assert item.segment == labels[item.position] and item.second != item.segment
+        x = fused[item.position]
+        own = fused[labels == item.segment].mean(axis=0)
+        second = fused[labels == item.second].mean(axis=0)
+        margin = ((x - second) ** 2).sum() - ((x - own) ** 2).sum()
+        assert item.margin == pytest.approx(margin, rel=1e-4)
+        assert sum(p.amount for p in item.pulls) == pytest.approx(margin, rel=1e-4)
+        assert {p.name for p in item.pulls} == {TEXT_PULL, "age", "spend", "tier"}
+        assert item.nearest[0][1] <= item.nearest[-1][1]
+        keywords = [t for t, _ in run.summary.keywords[item.segment]]
+        assert all(t in keywords for t in item.terms)
+        if item.rule is not None:
+            assert item.rule.segment == item.segment
+        lines = item.lines(run.summary.names)
+        assert lines[0].startswith("Nearest segments: ")
+        assert item.lines(run.summary.names, "zh")[0].startswith("最近的细分")
+    table = nearest_segments(run)
+    assert len(table) == len(labels)
+    assert (table["second_segment"] != table["segment_id"]).all()
+    row = table.iloc[5]
+    own = fused[labels == row["segment_id"]].mean(axis=0)
+    assert row["distance_to_own"] == pytest.approx(np.linalg.norm(fused[5] - own), rel=1e-4)
+
+
+def test_rule_found_for_a_user_is_one_that_covers_them(run):
+    from segkit.explain.features import features_for_run, features_like
+    from segkit.explain.why import explain_users
+
+    rules = segment_rules(run)
+    features = features_for_run(run)
+    again = features_like(rules.features, run.table.users.iloc[run.embeddings.user_index].reset_index(drop=True),
+                          [run.table.user_texts()[i] for i in run.embeddings.user_index])
+    assert np.array_equal(again.matrix, features.matrix)  # one user or all: the same columns
+    covered = [i for i in range(len(run.labels)) if rules.rule_for(int(run.labels[i]), features, i) is not None]
+    assert len(covered) >= 0.8 * len(run.labels)
+    item = explain_users(run, [covered[0]], rules)[0]
+    assert item.rule is not None and item.rule.covers(
+        type(features)(features.features, features.matrix[covered[0]:covered[0] + 1]))[0]

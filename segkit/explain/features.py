@@ -11,7 +11,7 @@ it means in the keyword lists.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -31,8 +31,9 @@ class Feature:
     kind: str  # TRAIT (a number), LEVEL (1 when `column` is `level`) or TERM (1 when the user uses `name`)
     name: str  # the trait's column, the categorical column, or the term
     level: str | None = None
-    integer: bool = False  # a trait holding whole numbers only: rules say "age ≥ 40", not "age > 39.5"
-    fill: float = 0.0  # a missing trait value counts as this (the trait's median), as in the fusion
+    # Not part of what the feature is (kind, name, level), so features built on other users match:
+    integer: bool = field(default=False, compare=False)  # whole numbers only: "age ≥ 40", not "age > 39.5"
+    fill: float = field(default=0.0, compare=False)  # a missing trait value counts as this (its median)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,26 @@ def build_features(users: pd.DataFrame, texts: Sequence[str], numeric_cols: Sequ
             columns.append(present[:, j])
     matrix = np.column_stack(columns) if columns else np.zeros((len(users), 0))
     return ExplainFeatures(tuple(features), matrix.astype(np.float64))
+
+
+def features_like(features: Sequence[Feature], users: pd.DataFrame, texts: Sequence[str]) -> ExplainFeatures:
+    """The same feature columns as `features` (from `build_features`) for other users, e.g.
+    one user on a page or new users, with the fitted users' medians for missing traits."""
+    features = tuple(features)
+    terms = [f.name for f in features if f.kind == TERM]
+    present = term_presence(texts, terms)
+    term_column = {term: j for j, term in enumerate(terms)}
+    columns = []
+    for f in features:
+        if f.kind == TRAIT:
+            values = pd.to_numeric(users[f.name], errors="coerce").to_numpy(dtype=np.float64)
+            columns.append(np.where(np.isfinite(values), values, f.fill))
+        elif f.kind == LEVEL:
+            columns.append((users[f.name].astype("string").fillna(MISSING_LEVEL) == f.level).to_numpy(dtype=np.float64))
+        else:
+            columns.append(present[:, term_column[f.name]])
+    matrix = np.column_stack(columns) if columns else np.zeros((len(users), 0))
+    return ExplainFeatures(features, matrix.astype(np.float64))
 
 
 def features_for_run(run, max_levels: int = MAX_LEVELS, per_segment: int = TERMS_PER_SEGMENT,

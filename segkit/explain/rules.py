@@ -149,6 +149,7 @@ class SegmentRules:
     sampled: bool
     max_depth: int = MAX_DEPTH
     min_precision: float = MIN_PRECISION
+    features: tuple[Feature, ...] = ()  # what the trees saw (features_like rebuilds them for other users)
 
     def lines(self, segment: int, lang: str = "en") -> list[str]:
         return [rule.line(lang) for rule in self.rules.get(int(segment), ())]
@@ -260,7 +261,7 @@ def fit_rules(features: ExplainFeatures, labels: np.ndarray, max_depth: int = MA
         precision[segment] = hits / covered if covered else 0.0
     agreement = float(np.mean(trees.predict(matrix) == labels)) if len(labels) else 0.0
     return SegmentRules(rules, coverage, precision, agreement, int(len(labels)), int(n_unassigned), sampled,
-                        max_depth, min_precision), trees
+                        max_depth, min_precision, features.features), trees
 
 
 def segment_rules(run, max_users: int = MAX_RULE_USERS, seed: int = 0, max_depth: int = MAX_DEPTH,
