@@ -19,7 +19,7 @@ import pandas as pd
 from segkit.fuse.fusion import MISSING_LEVEL
 
 TERMS_PER_SEGMENT = 5  # keywords per segment offered to the trees
-MAX_LEVELS = 8  # most common values per categorical trait offered to the trees
+MAX_LEVELS = 20  # most common values per categorical trait offered to the trees (a small segment's value may be rare overall)
 
 TRAIT, LEVEL, TERM = "trait", "level", "term"
 

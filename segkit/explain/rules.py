@@ -4,11 +4,13 @@ Per segment, one shallow decision tree (depth <= 3) learns "this segment or not"
 readable features (segkit.explain.features: traits in their units, common categorical
 values, the segments' keywords). One tree per segment rather than one tree for all: a
 single depth-3 tree has at most 8 leaves, so with 10 segments some would get no rule at
-all. The tree weighs the two classes equally (class_weight="balanced"), so a small
-segment still shapes its splits.
+all. Each tree is fitted with three class weightings (balanced, none, and between) and
+the one whose rules together have the best F1 is kept: balanced lets a small segment shape
+the splits, but its leaves can hold more other users than members.
 
-A leaf becomes a rule when the segment is over-represented in it (the balanced tree says
-"yes") and at least `min_precision` of its users are in the segment. For each rule:
+A leaf becomes a rule when the tree says "this segment" there (both sides of a split
+saying so make one rule) and at least `min_precision` of its users are in the segment.
+For each rule:
 
     coverage  = segment users the rule covers / segment users
     precision = segment users the rule covers / users the rule covers
@@ -128,6 +130,7 @@ class SegmentTrees:
     segments: tuple[int, ...]
     trees: tuple  # DecisionTreeClassifier per segment
     node_share: tuple[np.ndarray, ...]  # per tree, per node: share of its fitting users in the segment
+    rules: tuple[tuple[SegmentRule, ...], ...] = ()  # per tree, its rules (most users first)
 
     def scores(self, matrix: np.ndarray) -> np.ndarray:
         """(users, segments): the share of the segment in the leaf each tree puts the user in."""
@@ -163,30 +166,55 @@ class SegmentRules:
         return None
 
 
+def _weightings(target: np.ndarray) -> list:
+    """Class weights to try: balanced (a small segment shapes the splits, but its leaves may hold
+    more others than members), none (leaves must hold a majority of members), and between."""
+    positives = max(int(target.sum()), 1)
+    ratio = max(len(target) - positives, 1) / positives
+    return ["balanced", {False: 1.0, True: float(np.sqrt(ratio))}, None]
+
+
+def _rule_set_f1(rules: list[SegmentRule]) -> float:
+    if not rules:
+        return 0.0
+    hits, covered = sum(r.n_hits for r in rules), sum(r.n_covered for r in rules)
+    coverage, precision = hits / max(rules[0].segment_size, 1), hits / max(covered, 1)
+    return 2 * coverage * precision / (coverage + precision) if coverage + precision else 0.0
+
+
 def fit_segment_trees(features: ExplainFeatures, labels: np.ndarray, max_depth: int = MAX_DEPTH,
-                      seed: int = 0) -> SegmentTrees:
-    """One balanced depth-`max_depth` tree per segment in `labels` (no label may be negative)."""
+                      seed: int = 0, min_precision: float = MIN_PRECISION,
+                      max_rules: int = MAX_RULES) -> SegmentTrees:
+    """One depth-`max_depth` tree per segment in `labels` (no label may be negative): of the
+    class weightings `_weightings` tries, the one whose rules together have the best F1
+    (coverage and precision of the segment's rules taken together)."""
     from sklearn.tree import DecisionTreeClassifier
 
     labels = np.asarray(labels)
     segments = tuple(int(s) for s in np.unique(labels))
-    matrix = features.matrix
+    matrix = features.matrix if features.matrix.shape[1] else np.zeros((len(labels), 1))  # no feature: one leaf
     min_leaf = max(5, len(labels) // 200)  # a rule about a handful of users says little
-    trees, shares = [], []
+    trees, shares, all_rules = [], [], []
     for segment in segments:
         target = labels == segment
-        tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=min_leaf, class_weight="balanced",
-                                      random_state=seed)
-        if matrix.shape[1]:
-            tree.fit(matrix, target)
-        else:  # no feature at all: a tree on a constant column is a single leaf
-            tree.fit(np.zeros((len(labels), 1)), target)
-        nodes = tree.apply(matrix if matrix.shape[1] else np.zeros((len(labels), 1)))
+        best = None
+        for weighting in _weightings(target):
+            tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=min_leaf, class_weight=weighting,
+                                          random_state=seed).fit(matrix, target)
+            found = _leaf_rules(tree, features.features, segment, target, matrix, min_precision)
+            found.sort(key=lambda r: (-r.n_hits, -r.precision))
+            found = found[:max_rules]
+            score = _rule_set_f1(found)
+            if best is None or score > best[0] + 1e-9:
+                best = (score, tree, found)
+        _, tree, found = best
+        nodes = tree.apply(matrix)
         size = np.bincount(nodes, minlength=tree.tree_.node_count)
         hits = np.bincount(nodes, weights=target, minlength=tree.tree_.node_count)
         trees.append(tree)
         shares.append(np.divide(hits, size, out=np.zeros_like(hits), where=size > 0))
-    return SegmentTrees(segments, tuple(trees), tuple(shares))
+        all_rules.append(tuple(found))
+    return SegmentTrees(segments, tuple(trees), tuple(shares), tuple(all_rules))
 
 
 def _leaf_rules(tree, features: tuple[Feature, ...], segment: int, target: np.ndarray,
@@ -199,7 +227,7 @@ def _leaf_rules(tree, features: tuple[Feature, ...], segment: int, target: np.nd
     rules: list[SegmentRule] = []
 
     def says_yes(node: int) -> bool:
-        """Every leaf under `node` says "this segment" (the balanced tree: over-represented there)."""
+        """Every leaf under `node` says "this segment" (by the tree's class weights)."""
         left, right = inner.children_left[node], inner.children_right[node]
         if left == -1:
             weighted = inner.value[node][0]
@@ -247,15 +275,12 @@ def fit_rules(features: ExplainFeatures, labels: np.ndarray, max_depth: int = MA
     labels = np.asarray(labels)
     if (labels < 0).any():
         raise ValueError("fit_rules takes users in a segment only (drop labels below 0 first)")
-    trees = fit_segment_trees(features, labels, max_depth, seed)
+    trees = fit_segment_trees(features, labels, max_depth, seed, min_precision, max_rules)
     matrix = features.matrix if features.matrix.shape[1] else np.zeros((len(labels), 1))
     rules, coverage, precision = {}, {}, {}
-    for segment, tree in zip(trees.segments, trees.trees, strict=True):
+    for segment, found in zip(trees.segments, trees.rules, strict=True):
         target = labels == segment
-        found = _leaf_rules(tree, features.features, segment, target, matrix, min_precision)
-        found.sort(key=lambda r: (-r.n_hits, -r.precision))
-        found = found[:max_rules]
-        rules[segment] = tuple(found)
+        rules[segment] = found
         hits, covered = sum(r.n_hits for r in found), sum(r.n_covered for r in found)
         coverage[segment] = hits / max(int(target.sum()), 1)
         precision[segment] = hits / covered if covered else 0.0
