@@ -139,3 +139,14 @@ def test_cli_assign_by_classifier(tmp_path, capsys, frame):
     users = pd.read_csv(tmp_path / "users.csv")
     assert {"second_segment", "second_segment_name", "distance_to_own", "distance_to_second"} <= set(users.columns)
     assert users["segment_id"].notna().all()
+
+
+def test_assignments_say_what_pulls_each_user(model, frame):
+    per_user, _ = assign_users(model, frame)
+    assert per_user["pulled_by"].str.len().gt(0).mean() >= 0.9
+    assert per_user["pulled_by"].str.contains("what they wrote").any()
+    keywords = model.meta["keywords"]
+    for _, row in per_user.head(30).iterrows():
+        for term in filter(None, row["keywords_used"].split(", ")):
+            assert term in keywords[str(int(row["segment_id"]))]
+    assert per_user["keywords_used"].str.len().gt(0).mean() >= 0.8  # topic words are the keywords here

@@ -55,10 +55,8 @@ class UserExplanation:
 
         out = [tr("explain.why_nearest", lang, segments=", ".join(
             tr("explain.why_distance", lang, name=name(s), distance=f"{d:.3f}") for s, d in self.nearest))]
-        toward = [p for p in self.pulls if p.amount > 0][:top]
-        if self.second is not None and toward:
-            pulls = ", ".join(f"{tr('explain.why_pull_text', lang) if p.name == TEXT_PULL else p.name} "
-                              f"({p.share:.0%})" for p in toward)
+        pulls = pull_phrase(self.pulls, lang, top)
+        if self.second is not None and pulls:
             out.append(tr("explain.why_pulls", lang, own=name(self.segment), second=name(self.second), pulls=pulls))
         if self.terms:
             out.append(tr("explain.why_terms", lang, terms=", ".join(f"“{t}”" for t in self.terms)))
@@ -67,20 +65,38 @@ class UserExplanation:
         return out
 
 
-def _column_groups(fused) -> list[tuple[str, np.ndarray]]:
-    """(pull name, fused columns) per block: the text, then each trait as the fusion lays them out."""
+def column_groups(text_dims: int, numeric_cols, categorical_levels) -> list[tuple[str, np.ndarray]]:
+    """(pull name, fused columns) per block: the text, then each trait as the fusion lays them out
+    (segkit.fuse.fusion: text block, numeric traits, one column per categorical level)."""
     groups: list[tuple[str, np.ndarray]] = []
     at = 0
-    if fused.text_dims:
-        groups.append((TEXT_PULL, np.arange(fused.text_dims)))
-        at = fused.text_dims
-    for column in fused.numeric_cols:
+    if text_dims:
+        groups.append((TEXT_PULL, np.arange(text_dims)))
+        at = text_dims
+    for column in numeric_cols:
         groups.append((str(column), np.array([at])))
         at += 1
-    for column, levels in fused.categorical_levels.items():
+    for column, levels in categorical_levels.items():
         groups.append((str(column), np.arange(at, at + len(levels))))
         at += len(levels)
     return groups
+
+
+def margin_pulls(x: np.ndarray, own: np.ndarray, second: np.ndarray,
+                 groups: list[tuple[str, np.ndarray]]) -> tuple[float, tuple[Pull, ...]]:
+    """(margin, its split by block, largest pull toward `own` first): module docstring."""
+    per_column = (x - second) ** 2 - (x - own) ** 2
+    margin = float(per_column.sum())
+    scale = margin if abs(margin) > 1e-12 else 1.0
+    amounts = sorted(((name, float(per_column[cols].sum())) for name, cols in groups), key=lambda item: -item[1])
+    return margin, tuple(Pull(name, amount, amount / scale) for name, amount in amounts)
+
+
+def pull_phrase(pulls: tuple[Pull, ...], lang: str = "en", top: int = 3) -> str:
+    """"what they wrote (64%), spend (31%)": the blocks that pull toward the own segment."""
+    toward = [p for p in pulls if p.amount > 0][:top]
+    return ", ".join(f"{tr('explain.why_pull_text', lang) if p.name == TEXT_PULL else p.name} ({p.share:.0%})"
+                     for p in toward)
 
 
 def fused_centres(run) -> tuple[np.ndarray, np.ndarray]:
@@ -132,7 +148,7 @@ def explain_users(run, positions: Sequence[int], rules=None, n_nearest: int = 3)
     segments, centres = fused_centres(run)
     fused = run.space.fused
     matrix = np.asarray(fused.matrix, dtype=np.float64)[positions]
-    groups = _column_groups(fused)
+    groups = column_groups(fused.text_dims, fused.numeric_cols, fused.categorical_levels)
     users = run.table.users.iloc[np.asarray(run.embeddings.user_index)[positions]].reset_index(drop=True)
     all_texts = run.table.user_texts()
     texts = [all_texts[run.embeddings.user_index[p]] for p in positions]
@@ -149,14 +165,8 @@ def explain_users(run, positions: Sequence[int], rules=None, n_nearest: int = 3)
         pulls: tuple[Pull, ...] = ()
         margin = 0.0
         if own >= 0 and second is not None:
-            c_own = centres[list(segments).index(own)]
-            c_second = centres[list(segments).index(second)]
-            per_column = (x - c_second) ** 2 - (x - c_own) ** 2
-            margin = float(per_column.sum())
-            amounts = [(name, float(per_column[cols].sum())) for name, cols in groups]
-            scale = margin if abs(margin) > 1e-12 else 1.0
-            pulls = tuple(Pull(name, amount, amount / scale)
-                          for name, amount in sorted(amounts, key=lambda item: -item[1]))
+            margin, pulls = margin_pulls(x, centres[list(segments).index(own)],
+                                         centres[list(segments).index(second)], groups)
         keywords = [term for term, _ in run.summary.keywords.get(own, [])]
         used = term_presence([texts[row]], keywords)[0] if keywords else np.zeros(0)
         terms = tuple(term for term, hit in zip(keywords, used, strict=True) if hit)

@@ -117,3 +117,37 @@ def assign_points(model, fused: np.ndarray, reduced: np.ndarray, method: str = "
         assigned = assign_matrix(model, reduced)
     nearest = nearest_other(distances, assigned["segment_id"].to_numpy())
     return pd.concat([assigned, nearest], axis=1)
+
+
+WHY_COLUMNS = ("pulled_by", "keywords_used")
+
+
+def why_columns(model, fused: np.ndarray, labels: np.ndarray, second, texts: list[str]) -> pd.DataFrame:
+    """Per user: pulled_by ("what they wrote (64%), spend (31%)": the parts of the fused space
+    that put them nearer their segment's centre than the second one's, segkit.explain.why) and
+    keywords_used (their segment's keywords in their text). Empty where the model lacks them."""
+    from segkit.explain.features import term_presence
+    from segkit.explain.why import column_groups, margin_pulls, pull_phrase
+    from segkit.model.segment_model import model_fusion
+
+    labels = np.asarray(labels)
+    pulled = [""] * len(labels)
+    centres = model.arrays.get("fused_centroids")
+    if centres is not None:
+        fusion = model_fusion(model)
+        groups = column_groups(len(fusion.text_mean) if fusion.has_text else 0, fusion.numeric_cols,
+                               fusion.categorical_levels)
+        fused = np.asarray(fused, dtype=np.float64)
+        for i, (own, other) in enumerate(zip(labels, second, strict=True)):
+            if own >= 0 and other is not pd.NA:
+                pulled[i] = pull_phrase(margin_pulls(fused[i], centres[own], centres[int(other)], groups)[1])
+    used = [""] * len(labels)
+    keywords = model.meta.get("keywords", {})
+    for segment in np.unique(labels[labels >= 0]):
+        terms = keywords.get(str(int(segment)), [])
+        rows = np.flatnonzero(labels == segment)
+        if terms:
+            present = term_presence([texts[i] for i in rows], terms)
+            for row, hits in zip(rows, present, strict=True):
+                used[row] = ", ".join(t for t, hit in zip(terms, hits, strict=True) if hit)
+    return pd.DataFrame({"pulled_by": pulled, "keywords_used": used})

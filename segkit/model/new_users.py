@@ -16,7 +16,8 @@ from segkit.labels import NOISE, segment_name
 from segkit.model.segment_model import SegmentModel, _reduce_new, fuse_new_users
 
 ASSIGN_COLUMNS = ("segment_id", "segment_name", "segment_confidence", "outlier", "assign_status",
-                  "second_segment", "second_segment_name", "distance_to_own", "distance_to_second")
+                  "second_segment", "second_segment_name", "distance_to_own", "distance_to_second",
+                  "pulled_by", "keywords_used")
 
 
 def assign_users(model: SegmentModel, frame: pd.DataFrame, user_col: str | None = None,
@@ -27,7 +28,7 @@ def assign_users(model: SegmentModel, frame: pd.DataFrame, user_col: str | None 
     `method`: "centroid" (the clusterer's rule) or "classifier" (segkit.model.assign_methods).
     See `fuse_new_users` for the columns used.
     """
-    from segkit.model.assign_methods import ASSIGN_METHODS, assign_points
+    from segkit.model.assign_methods import ASSIGN_METHODS, assign_points, why_columns
 
     if method not in ASSIGN_METHODS:  # before any embedding work
         raise SegkitInputError(f"Unknown assignment method '{method}'; choose {' or '.join(ASSIGN_METHODS)}.")
@@ -41,6 +42,7 @@ def assign_users(model: SegmentModel, frame: pd.DataFrame, user_col: str | None 
     out["second_segment"] = pd.array([pd.NA] * len(out), dtype="Int64")
     out["second_segment_name"] = ""
     out["distance_to_own"] = out["distance_to_second"] = np.nan
+    out["pulled_by"] = out["keywords_used"] = ""
     if len(index):
         assigned = assign_points(model, fused, _reduce_new(model, fused), method)
         names = model.names
@@ -53,6 +55,11 @@ def assign_users(model: SegmentModel, frame: pd.DataFrame, user_col: str | None 
                                                  for s in assigned["second_segment"]]
         for column in ("distance_to_own", "distance_to_second"):
             out.loc[index, column] = assigned[column].round(4).to_numpy()
+        texts = table.user_texts()
+        why = why_columns(model, fused, assigned["segment_id"].to_numpy(), assigned["second_segment"],
+                          [texts[i] for i in index])
+        for column in why.columns:
+            out.loc[index, column] = why[column].to_numpy()
         out.loc[index, "assign_status"] = np.where(
             assigned["segment_id"] == NOISE, "unassigned: outlier, no segment is close enough",
             np.where(assigned["outlier"], "assigned, but far from the segment's members (outlier)", "ok"))
@@ -71,7 +78,8 @@ def labeled_new_rows(frame: pd.DataFrame, table, per_user: pd.DataFrame) -> pd.D
     pick = per_user.iloc[np.where(has, row_user, 0)].reset_index(drop=True)
     for column in columns:
         values = pick[column].copy()
-        values[~has] = pd.NA if column not in ("segment_name", "assign_status", "second_segment_name") else ""
+        values[~has] = "" if column in ("segment_name", "assign_status", "second_segment_name", "pulled_by",
+                                        "keywords_used") else pd.NA
         out[column] = values.astype("Int64").to_numpy() if column in ("segment_id", "second_segment") \
             else values.to_numpy()
     out.loc[~has, "assign_status"] = "not assigned: missing user id"

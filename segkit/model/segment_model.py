@@ -191,11 +191,14 @@ def fit_model(run, frame: pd.DataFrame | None = None) -> SegmentModel:
         arrays["members"] = matrix[member_index]
         arrays["member_labels"] = labels[member_index].astype(np.int64)
         arrays["member_radius"] = radius.astype(np.float64)
-    # The classifier `segkit assign --method classifier` uses (segkit.model.assign_methods).
+    # The classifier `segkit assign --method classifier` uses, and what says why a user is
+    # where (centres in the fused space, each segment's keywords): segkit.model.assign_methods.
     from segkit.model.assign_methods import classifier_arrays
 
     classifier, meta["classifier"] = classifier_arrays(fused.matrix, labels, len(centroids), config.seed)
     arrays.update(classifier)
+    arrays["fused_centroids"] = cluster_means(np.asarray(fused.matrix, dtype=np.float64), labels).astype(np.float64)
+    meta["keywords"] = {str(k): [term for term, _ in v[:10]] for k, v in run.summary.keywords.items()}
     return SegmentModel(meta, arrays)
 
 
