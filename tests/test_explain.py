@@ -220,3 +220,13 @@ def test_rule_found_for_a_user_is_one_that_covers_them(run):
     item = explain_users(run, [covered[0]], rules)[0]
     assert item.rule is not None and item.rule.covers(
         type(features)(features.features, features.matrix[covered[0]:covered[0] + 1]))[0]
+
+
+def test_confusion_with_names_draws(run):
+    from segkit.plots import confusion_figure
+
+    result = segment_separability(run)
+    named = result.confusion_named(run.summary.names)
+    assert list(named.index) == [run.summary.names[s] for s in result.linear.confusion.index]
+    assert named.to_numpy().sum() == result.n_users
+    assert confusion_figure(named).data[0].z.shape == (3, 3)

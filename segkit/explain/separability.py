@@ -72,6 +72,14 @@ class Separability:
         table = self.linear.per_segment
         return float(table.loc[int(segment), "f1"]) if int(segment) in table.index else None
 
+    def confusion_named(self, names: Mapping[int, str] | None = None) -> pd.DataFrame:
+        """The logistic regression's confusion matrix with segment names as rows and columns
+        (what segkit.plots.confusion_figure draws)."""
+        confusion = self.linear.confusion
+        labels = [segment_name(s, names) for s in confusion.index]
+        return pd.DataFrame(confusion.to_numpy(), index=pd.Index(labels, name="segment"),
+                            columns=pd.Index(labels, name="predicted"))
+
     def segment_table(self, names: Mapping[int, str] | None = None, lang: str = "en") -> pd.DataFrame:
         """One row per segment for a page: name, precision, recall, F1 (both models), users, flag."""
         table = self.linear.per_segment
