@@ -76,8 +76,9 @@ def womens_text_set(n: int, holdout: int):
 SETS = {"sample": sample_set, "womens_clothing": womens_set, "womens_clothing_text": womens_text_set}
 
 
-def figures(name: str, frame: pd.DataFrame, roles: ColumnRoles, held: pd.DataFrame | None, embedder: str) -> None:
-    config = RunConfig(roles=roles, embedder=embedder)
+def figures(name: str, frame: pd.DataFrame, roles: ColumnRoles, held: pd.DataFrame | None, embedder: str,
+            k: int | None = None) -> None:
+    config = RunConfig(roles=roles, embedder=embedder, algorithm_params={"k": k} if k else {})
     started = time.perf_counter()
     run = run_segmentation(frame, config, cache=EmbeddingCache(), with_map=False)
     seconds_run = time.perf_counter() - started
@@ -144,11 +145,12 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=4000, help="womens_clothing users (stratified, seeded)")
     parser.add_argument("--holdout", type=int, default=500, help="womens_clothing held-out users (embedded anew)")
     parser.add_argument("--embedder", default="minilm")
+    parser.add_argument("--k", type=int, help="segments (default: segkit's automatic K)")
     args = parser.parse_args()
     pd.set_option("display.width", 250)
     for name in args.sets.split(","):
         frame, roles, held = SETS[name](args.n, args.holdout)
-        figures(name, frame, roles, held, args.embedder)
+        figures(name, frame, roles, held, args.embedder, args.k)
 
 
 if __name__ == "__main__":

@@ -230,3 +230,19 @@ def test_confusion_with_names_draws(run):
     assert list(named.index) == [run.summary.names[s] for s in result.linear.confusion.index]
     assert named.to_numpy().sum() == result.n_users
     assert confusion_figure(named).data[0].z.shape == (3, 3)
+
+
+def test_why_an_unassigned_user_names_the_nearest_segments(run):
+    from dataclasses import replace
+
+    from segkit.explain.why import explain_users, nearest_segments
+
+    labels = np.array(run.labels).copy()
+    labels[3] = -1
+    edited = replace(run, result=replace(run.result, labels=labels))
+    (item,) = explain_users(edited, [3], segment_rules(edited))
+    assert item.segment == -1 and item.pulls == () and item.rule is None and item.terms == ()
+    assert item.second == item.nearest[0][0]
+    assert item.lines()[0].startswith("Nearest segments: ")
+    table = nearest_segments(edited)
+    assert np.isnan(table["distance_to_own"].iloc[3]) and table["second_segment"].iloc[3] == item.second
