@@ -257,10 +257,13 @@ def labeled_export(frame, run):
     return out
 
 
-def summary_export(run, stability: Mapping | None = None):
+def summary_export(run, stability: Mapping | None = None, rules=None, separability=None):
     """The segment summary table for download: one row per segment (after edits),
-    with per-segment stability and the noise policy in force."""
+    with per-segment stability and the noise policy in force; with `rules` and
+    `separability` (segkit.explain) of the same run, also the rule and classifier
+    columns (segkit.export.explain_columns)."""
     from segkit.cluster.registry import CLUSTERERS
+    from segkit.export.explain_columns import with_explain_columns
 
     table = run.summary.table.copy()
     per_segment = (stability or {}).get("per_segment", {})
@@ -269,4 +272,6 @@ def summary_export(run, stability: Mapping | None = None):
                                       for s in table["segment_id"]])
     density = CLUSTERERS[run.config.algorithm].density_based
     table["noise_policy"] = run.config.noise_policy if density else "n/a (every user assigned)"
+    if rules is not None or separability is not None:
+        table = with_explain_columns(table, rules, separability, run.summary.names)
     return table

@@ -28,14 +28,18 @@ def add_assign_parser(sub) -> argparse.ArgumentParser:
     parser.add_argument("--user-col", help="user id column (default: the one the model was trained with)")
     parser.add_argument("--text-col", action="append", help="text column(s) (default: the training ones)")
     parser.add_argument("--out", help="labeled CSV: every input row with its user's segment")
-    parser.add_argument("--users-out", help="one row per user: segment, confidence, outlier")
+    parser.add_argument("--users-out", help="one row per user: segment, confidence, outlier, nearest other "
+                                            "segment and the distances to both")
+    parser.add_argument("--method", choices=["centroid", "classifier"], default="centroid",
+                        help="centroid (default): the clusterer's own rule (nearest centre, Gaussian posterior "
+                             "or nearest member); classifier: the logistic regression saved with the model")
     return parser
 
 
 def cmd_assign(args) -> int:
-    from segkit.export.labeled import labeled_new_rows
     from segkit.io.read import read_table
-    from segkit.model.segment_model import assign_users, load_model
+    from segkit.model.new_users import assign_users, labeled_new_rows
+    from segkit.model.segment_model import load_model
     from segkit.outputs import guard_outputs, write_csv_atomic
 
     guard_outputs({"input file": args.input, "model": args.model}, {"--out": args.out, "--users-out": args.users_out})
@@ -43,7 +47,10 @@ def cmd_assign(args) -> int:
     print(model.describe(), file=sys.stderr)
     loaded = read_table(args.input)
     text_cols = [c.strip() for v in (args.text_col or []) for c in v.split(",") if c.strip()] or None
-    per_user, table = assign_users(model, loaded.frame, user_col=args.user_col, text_cols=text_cols)
+    method = getattr(args, "method", "centroid")
+    per_user, table = assign_users(model, loaded.frame, user_col=args.user_col, text_cols=text_cols, method=method)
+    rule = "the saved classifier" if method == "classifier" else "the clusterer's own rule"
+    print(f"assigned by {rule}", file=sys.stderr)
     assigned = per_user["segment_id"].notna()
     outliers = per_user["segment_id"].eq(-1).fillna(False)
     print(f"users: {len(per_user)}; assigned: {int((assigned & ~outliers).sum())}; unassigned outliers: "

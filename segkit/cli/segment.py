@@ -23,6 +23,9 @@ def add_segment_parser(sub):
     segment.add_argument("--config", help="with INPUT: save this run's config here; without INPUT: re-run this saved config")
     segment.add_argument("--report", help="segment dictionary: a self-contained HTML report")
     segment.add_argument("--no-map", action="store_true", help="skip the 2-D map (faster)")
+    segment.add_argument("--explain", action="store_true",
+                         help="print each segment's rules (coverage, precision) and how well a cross-validated "
+                              "classifier tells the segments apart (per-segment F1, 'hard to tell from' flags)")
     segment.add_argument("--map", choices=["umap", "pca"],
                          help="2-D map method for the exported map columns and the report: pca (default, "
                               "instant) or umap (nicer, but ~20-35 s of compilation per process)")
@@ -104,6 +107,9 @@ def cmd_segment(args) -> int:
     print(table[["segment_id", "segment_name", "size", "share", "keywords"]]
           .to_string(index=False, formatters={"share": "{:.1%}".format, "keywords": lambda s: s[:70]}))
     print(f"\ntime: {elapsed:.1f} s (" + ", ".join(f"{k} {v:.2f}s" for k, v in run.timings.items()) + ")")
+    rules = separability = None
+    if args.explain or args.summary or getattr(args, "report", None):
+        rules, separability = explanations(run, args.explain)
     if args.out:
         labeled = labeled_rows(loaded.frame, run)
         write_csv_atomic(labeled, args.out)
@@ -115,7 +121,9 @@ def cmd_segment(args) -> int:
         write_audience(audience, args.users_out)
         print(f"wrote {len(audience)} users to {args.users_out}")
     if args.summary:
-        write_csv_atomic(table, args.summary)
+        from segkit.export.explain_columns import with_explain_columns
+
+        write_csv_atomic(with_explain_columns(table, rules, separability, run.summary.names), args.summary)
         print(f"wrote {len(table)} segments to {args.summary}")
     if getattr(args, "save_model", None):
         from segkit.cli.assign import save_model_from_run
@@ -127,6 +135,45 @@ def cmd_segment(args) -> int:
     if getattr(args, "report", None):
         from segkit.export.report import segment_report_html
 
-        write_text_atomic(args.report, segment_report_html(run, memory=memory))
+        write_text_atomic(args.report, segment_report_html(run, memory=memory, rules=rules,
+                                                           separability=separability))
         print(f"wrote segment dictionary to {args.report}")
     return 0
+
+
+def explanations(run, show: bool):
+    """The run's segment rules and separability (segkit.explain); printed when `show`."""
+    from segkit.errors import SegkitInputError
+    from segkit.explain.rules import segment_rules
+    from segkit.explain.separability import segment_separability
+
+    rules = segment_rules(run)
+    try:
+        separability = segment_separability(run)
+    except SegkitInputError as exc:
+        separability = None
+        if show:
+            print(f"note: no classifier scores: {exc}", file=sys.stderr)
+    if not show:
+        return rules, separability
+    names = run.summary.names
+    print(f"\nsegment rules (one depth-{rules.max_depth} tree per segment, {rules.n_users} users"
+          + (f", {rules.n_unassigned} unassigned left out" if rules.n_unassigned else "")
+          + f"): the trees agree with the segments for {rules.agreement:.1%} of users")
+    for segment, found in rules.rules.items():
+        print(f"  {names.get(segment, segment)}:")
+        for rule in found or ():
+            print(f"    {rule.line()}")
+        if not found:
+            print(f"    (no rule of up to {rules.max_depth} conditions with {rules.min_precision:.0%} precision)")
+    if separability is not None:
+        sampled = " (stratified sample)" if separability.sampled else ""
+        tree = separability.tree
+        print(f"\nseparability: {separability.linear.model}, {separability.folds}-fold cross-validation on "
+              f"{separability.n_users} users{sampled}: accuracy {separability.linear.accuracy:.3f}, macro F1 "
+              f"{separability.linear.macro_f1:.3f}" + (f"; rule trees: accuracy {tree.accuracy:.3f}, macro F1 "
+                                                         f"{tree.macro_f1:.3f}" if tree is not None else ""))
+        print(separability.segment_table(names).to_string(index=False))
+        for segment in separability.too_small:
+            print(f"  {names.get(segment, segment)}: fewer than {separability.folds} users, left out")
+    return rules, separability

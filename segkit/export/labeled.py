@@ -112,21 +112,3 @@ def _row_status(row_status: np.ndarray, has_user: np.ndarray, segmented: np.ndar
         else:
             out.append("ok")
     return out
-
-
-def labeled_new_rows(frame: pd.DataFrame, table, per_user: pd.DataFrame) -> pd.DataFrame:
-    """Every row of a new file with its user's assignment by a saved model
-    (`segkit.model.assign_users`), like `segkit segment --out` for a fitted run."""
-    out = frame.copy().reset_index(drop=True)
-    for column in ("segment_id", "segment_name", "segment_confidence", "outlier", "assign_status"):
-        if column in out.columns:
-            out = out.rename(columns={column: f"{column}_input"})
-    row_user = table.row_user
-    has = row_user >= 0
-    pick = per_user.iloc[np.where(has, row_user, 0)].reset_index(drop=True)
-    for column in ("segment_id", "segment_name", "segment_confidence", "outlier", "assign_status"):
-        values = pick[column].copy()
-        values[~has] = pd.NA if column not in ("segment_name", "assign_status") else ""
-        out[column] = values.to_numpy() if column not in ("segment_id",) else values.astype("Int64").to_numpy()
-    out.loc[~has, "assign_status"] = "not assigned: missing user id"
-    return out

@@ -19,6 +19,8 @@ from segkit.cluster.base import NOISE
 from segkit.cluster.noise import apply_noise_policy
 from segkit.cluster.registry import CLUSTERERS, get_clusterer
 from segkit.derived_cache import DerivedCache, get_or_build
+from segkit.explain.words import tr as explain_tr
+from segkit.export.explain_html import rules_html, separability_html
 from segkit.export.profile_html import number, over_under_html, sentiment_html, units_table_html
 from segkit.i18n import normalize_lang, t
 from segkit.metrics.stability import bootstrap_stability
@@ -145,6 +147,23 @@ def silhouette_words(value: float | None, lang: str = "en") -> str:
     return t("report.sil_little", lang)
 
 
+def _explanations(run, rules, separability):
+    """The run's rules and separability, computed when not given; separability is None when
+    too few segments are large enough to cross-validate (the cards then show no classifier)."""
+    from segkit.errors import SegkitInputError
+    from segkit.explain.rules import segment_rules
+    from segkit.explain.separability import segment_separability
+
+    if rules is None:
+        rules = segment_rules(run)
+    if separability is None:
+        try:
+            separability = segment_separability(run)
+        except SegkitInputError:
+            separability = None
+    return rules, separability
+
+
 # --------------------------------------------------------------------------- report
 
 _CSS = """
@@ -193,7 +212,7 @@ def _badge(share: float | None, lang: str = "en") -> str:
 
 def segment_report_html(run, *, title: str | None = None, stability: dict | None = None,
                         seed_ari: float | None = None, generated: _dt.datetime | None = None,
-                        lang: str = "en", memory=None) -> str:
+                        lang: str = "en", memory=None, rules=None, separability=None) -> str:
     """The segment dictionary for `run`, as one HTML string.
 
     An edited run (`segkit.edits.Edits.apply`) shows the analyst's names and merges;
@@ -201,6 +220,9 @@ def segment_report_html(run, *, title: str | None = None, stability: dict | None
     computed (otherwise it is computed here: a few re-fits); `seed_ari` the mean
     pairwise ARI across seeds, when known. `lang` ('en' or 'zh') is the language of
     the report's own words; names, keywords and reviews are shown as they are.
+    `rules` (segkit.explain.rules.segment_rules) and `separability`
+    (segkit.explain.separability.segment_separability) of the edited run are computed here
+    when not given (a second or a few at 5,000 users).
     """
     lang = normalize_lang(lang)
 
@@ -214,6 +236,7 @@ def segment_report_html(run, *, title: str | None = None, stability: dict | None
     config = edited.config
     if stability is None:
         stability = segment_stability(run, memory=memory)
+    rules, separability = _explanations(edited, rules, separability)
     per_segment = stability.get("per_segment", {})
     dataset = title or (Path(config.input_path).name if config.input_path else tr("report.uploaded"))
     generated = generated or _dt.datetime.now()
@@ -332,6 +355,12 @@ def segment_report_html(run, *, title: str | None = None, stability: dict | None
         if units:
             out.append(f"<h3>{_e(tr('desc.units'))}</h3>{units}")
         out.append("</div></div>")
+        explained = rules_html(rules, segment, lang)
+        if explained:
+            out.append(f"<h3>{_e(explain_tr('explain.rule_title', lang))}</h3>{explained}")
+        explained = separability_html(separability, segment, summary.names, lang)
+        if explained:
+            out.append(f"<h3>{_e(explain_tr('explain.sep_title', lang))}</h3>{explained}")
         examples = summary.representative_texts.get(segment, [])
         if examples:
             out.append(f"<h3>{_e(tr('report.examples'))}</h3>")

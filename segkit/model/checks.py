@@ -136,6 +136,15 @@ def validate(meta: dict, arrays: dict[str, np.ndarray], label) -> None:
                 member_labels.min() < 0 or member_labels.max() >= k:
             _fail(label, "its member points are empty or name segments it does not have")
     fused_width = _fused_width(meta, arrays, label)
+    if "fused_centroids" in arrays:  # optional: what pulls a new user to their segment
+        _need(arrays, label, "fused_centroids", 2, k, fused_width)
+    keywords = meta.get("keywords", {})
+    if not isinstance(keywords, dict) or not all(isinstance(v, list) and all(isinstance(t, str) for t in v)
+                                                 for v in keywords.values()):
+        _fail(label, "the setting 'keywords' is not a list of words per segment")
+    if "classifier_coef" in arrays or "classifier_intercept" in arrays:  # optional: --method classifier
+        _need(arrays, label, "classifier_coef", 2, k, fused_width)
+        _need(arrays, label, "classifier_intercept", 1, k)
     if meta["reducer_state"] == "pca":
         _need(arrays, label, "pca_mean", 1, fused_width)
         _need(arrays, label, "pca_components", 2, width, fused_width)

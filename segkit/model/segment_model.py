@@ -39,7 +39,6 @@ from segkit.errors import SegkitInputError
 from segkit.fuse.fusion import FittedFusion
 from segkit.io.prepare import prepare_users
 from segkit.io.roles import ColumnRoles
-from segkit.labels import segment_name
 
 MODEL_FORMAT = "segkit-model/2"  # /2: the settings carry a hash of the arrays
 OLD_FORMATS = ("segkit-model/1",)
@@ -192,6 +191,14 @@ def fit_model(run, frame: pd.DataFrame | None = None) -> SegmentModel:
         arrays["members"] = matrix[member_index]
         arrays["member_labels"] = labels[member_index].astype(np.int64)
         arrays["member_radius"] = radius.astype(np.float64)
+    # The classifier `segkit assign --method classifier` uses, and what says why a user is
+    # where (centres in the fused space, each segment's keywords): segkit.model.assign_methods.
+    from segkit.model.assign_methods import classifier_arrays
+
+    classifier, meta["classifier"] = classifier_arrays(fused.matrix, labels, len(centroids), config.seed)
+    arrays.update(classifier)
+    arrays["fused_centroids"] = cluster_means(np.asarray(fused.matrix, dtype=np.float64), labels).astype(np.float64)
+    meta["keywords"] = {str(k): [term for term, _ in v[:10]] for k, v in run.summary.keywords.items()}
     return SegmentModel(meta, arrays)
 
 
@@ -411,29 +418,3 @@ def fuse_new_users(model: SegmentModel, frame: pd.DataFrame, user_col: str | Non
         return table, index, np.zeros((0, 0), dtype=np.float32)
     users = table.users.iloc[index].reset_index(drop=True)
     return table, index, model_fusion(model).transform(vectors, users)
-
-
-def assign_users(model: SegmentModel, frame: pd.DataFrame, user_col: str | None = None,
-                 text_cols: list[str] | None = None) -> tuple[pd.DataFrame, object]:
-    """One row per new user: user_id, segment_id (-1 outlier), segment_name, segment_confidence,
-    outlier, assign_status. Also returns the prepared UserTable (rows -> users).
-    See `fuse_new_users` for the columns used.
-    """
-    table, index, fused = fuse_new_users(model, frame, user_col, text_cols)
-    out = pd.DataFrame({"user_id": table.users["user_id"].astype(str)})
-    out["segment_id"] = pd.array([pd.NA] * len(out), dtype="Int64")
-    out["segment_name"] = ""
-    out["segment_confidence"] = np.nan
-    out["outlier"] = pd.array([pd.NA] * len(out), dtype="boolean")
-    out["assign_status"] = "not assigned: no usable text for this user"
-    if len(index):
-        assigned = assign_matrix(model, _reduce_new(model, fused))
-        names = model.names
-        out.loc[index, "segment_id"] = assigned["segment_id"].to_numpy()
-        out.loc[index, "segment_name"] = [segment_name(s, names) for s in assigned["segment_id"]]
-        out.loc[index, "segment_confidence"] = assigned["segment_confidence"].round(4).to_numpy()
-        out.loc[index, "outlier"] = assigned["outlier"].to_numpy()
-        out.loc[index, "assign_status"] = np.where(
-            assigned["segment_id"] == NOISE, "unassigned: outlier, no segment is close enough",
-            np.where(assigned["outlier"], "assigned, but far from the segment's members (outlier)", "ok"))
-    return out, table

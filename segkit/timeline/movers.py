@@ -22,7 +22,7 @@ def assign_frame(model, frame: pd.DataFrame, user_col: str | None = None, text_c
     Users with text but no word the model knows (a TF-IDF vocabulary from another time)
     fit no segment either: they are kept as outliers, not dropped. Users with no text are dropped.
     """
-    from segkit.model.segment_model import assign_users
+    from segkit.model.new_users import assign_users
 
     per_user, table = assign_users(model, frame, user_col=user_col, text_cols=text_cols)
     has_text = np.zeros(len(per_user), dtype=bool)
