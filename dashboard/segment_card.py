@@ -9,13 +9,15 @@ import streamlit as st
 from dashboard.drilldown import subsegments_view
 from dashboard.ui import chips_html, esc, md, quotes_html
 from dashboard.words import lang, localize_figure, tr
+from segkit.export.explain_html import rules_html, separability_html
 from segkit.export.profile_html import over_under_html, sentiment_html, units_table_html
 from segkit.export.report import stability_words
 from segkit.plots import categorical_figure, profile_figure, segment_color
 
 
-def segment_card(ctx, run, row, stability: dict, on_rename) -> None:
-    """The card of the summary table's `row`; `on_rename(segment, widget_key)` applies a typed name."""
+def segment_card(ctx, run, row, stability: dict, on_rename, rules=None, separability=None) -> None:
+    """The card of the summary table's `row`; `on_rename(segment, widget_key)` applies a typed name.
+    `rules` and `separability` (segkit.explain) add "who is in it" rules and how well it stands apart."""
     summary = run.summary
     numeric = summary.numeric
     categorical = summary.categorical
@@ -59,6 +61,14 @@ def segment_card(ctx, run, row, stability: dict, on_rename) -> None:
             st.markdown(tr("segs.reviews"))
             examples = summary.representative_texts.get(segment, [])[:4]
             st.html(quotes_html(examples) if examples else f"<span class='sk-muted'>{esc(tr('segs.no_text'))}</span>")
+            rules_part = rules_html(rules, segment, lang())
+            if rules_part:
+                st.markdown(tr("xpl.rules"), help=tr("xpl.rules_help"))
+                st.html(rules_part)
+            sep_part = separability_html(separability, segment, summary.names, lang())
+            if sep_part:
+                st.markdown(tr("xpl.stands_apart"), help=tr("xpl.separability_help"))
+                st.html(sep_part)
         with right:
             mood = sentiment_html(summary, segment, lang())
             if mood:

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.context import build_context, display_names, edited
+from dashboard.explain_view import why_users
 from dashboard.maps import map_hover, map_refresher
 from dashboard.resources import derived_memory
 from dashboard.state import ensure_dataset, init_page_state
@@ -116,3 +117,4 @@ else:
     st.caption(tr("exp.by_segment") + " · ".join(f"{md(k)}: {v}" for k, v in breakdown.items()))
     st.dataframe(frame, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(frame)),
                  column_config={wrote: st.column_config.TextColumn(width="large")})
+    why_users(ctx, run, chosen)

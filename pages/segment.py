@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard.compute import user_table
 from dashboard.context import build_context, edited
+from dashboard.explain_view import separability_section
 from dashboard.segment_controls import embedder_controls, feature_controls, method_controls
 from dashboard.segment_results import (
     label_section,
@@ -50,5 +51,6 @@ with results:
     quality_section(ctx, run)
     sizes_and_tuning_charts(ctx, run)
     stability_section(ctx)
+    separability_section(ctx, run)
     label_section(ctx, run)
     save_section(ctx)
