@@ -30,6 +30,8 @@ class RunConfig:
     input_path: str | None = None
     # Add each user's mean review sentiment (segkit.sentiment) as a numeric trait for fusion.
     sentiment_trait: bool = False
+    # Replace personal data in texts (segkit.privacy) before anything embeds or shows them.
+    mask_personal_data: bool = True
 
     def with_changes(self, **changes) -> RunConfig:
         return replace(self, **changes)

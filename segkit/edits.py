@@ -156,7 +156,7 @@ def edited_run(run, user_labels: np.ndarray | None = None, names: Mapping[int, s
 
 
 def labeled_export(frame, run, names: Mapping[int, str] | None = None,
-                   user_labels: np.ndarray | None = None):
+                   user_labels: np.ndarray | None = None, mask_personal_data: bool = False):
     """`segkit.export.labeled_rows` for an edited run, with the noise policy made visible.
 
     Every uploaded row is kept (rows without text are marked in `segkit_status`). For a
@@ -166,7 +166,8 @@ def labeled_export(frame, run, names: Mapping[int, str] | None = None,
     from segkit.cluster.registry import CLUSTERERS
     from segkit.export.labeled import STATUS_COLUMN, labeled_rows
 
-    out = labeled_rows(frame, run, names=dict(names) if names else None, user_labels=user_labels)
+    out = labeled_rows(frame, run, names=dict(names) if names else None, user_labels=user_labels,
+                       mask_personal_data=mask_personal_data)
     if CLUSTERERS[run.config.algorithm].density_based and run.config.noise_policy == "reassign":
         reassigned = (out[STATUS_COLUMN] == "ok") & (out["segment_confidence"] == 0)
         out.loc[reassigned, STATUS_COLUMN] = "ok: outlier reassigned to its nearest segment (noise policy 'reassign')"

@@ -267,7 +267,7 @@ def run_segmentation(frame: pd.DataFrame, config: RunConfig, cache: EmbeddingCac
                      progress: ProgressCallback | None = None, with_map: bool = True,
                      names: dict[int, str] | None = None, memory: Memory | None = None) -> SegmentationRun:
     clock = StageClock()
-    table = prepare_users(frame, config.roles)
+    table = prepare_users(frame, config.roles, mask_personal_data=config.mask_personal_data)
     config, choice = resolve_embedder(config, table)
     clock.lap("prepare")
     embeddings = embed_users(table, config.embedder, config.embedder_params, cache, progress, frame)

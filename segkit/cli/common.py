@@ -42,6 +42,9 @@ def add_input_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, help="random seed (0)")
     parser.add_argument("--sentiment-trait", action="store_true",
                         help="add each user's mean review sentiment as a numeric trait for fusion")
+    parser.add_argument("--keep-personal-data", action="store_true",
+                        help="embed and show texts as written; by default e-mail addresses, phone, card, IBAN "
+                             "and ID numbers, links with a query and @handles become [EMAIL], [PHONE]...")
     parser.add_argument("--cache-dir", help="embedding cache (default ~/.cache/segkit or $SEGKIT_CACHE_DIR)")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -125,7 +128,8 @@ def config_from_args(args, frame):
                         # The dashboard's UMAP map is warmed in the background; a CLI process would
                         # pay its numba compilation in full, for a map most CLI users never open.
                         ("map_method", getattr(args, "map", None) or ("pca" if args.command == "segment" else None)),
-                        ("sentiment_trait", True if getattr(args, "sentiment_trait", False) else None)):
+                        ("sentiment_trait", True if getattr(args, "sentiment_trait", False) else None),
+                        ("mask_personal_data", False if getattr(args, "keep_personal_data", False) else None)):
         if value is not None:
             values[name] = value
     return RunConfig(**values)

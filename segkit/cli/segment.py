@@ -16,12 +16,22 @@ def add_segment_parser(sub):
     segment.add_argument("--out", help="labeled CSV: every input row with its segment")
     segment.add_argument("--summary", help="per-segment summary CSV")
     segment.add_argument("--config", help="with INPUT: save this run's config here; without INPUT: re-run this saved config")
+    segment.add_argument("--mask-exports", action="store_true",
+                         help="mask personal data in the text columns of --out too (default: original text; "
+                              "the segkit_personal_data column says what each row holds either way)")
     segment.add_argument("--report", help="segment dictionary: a self-contained HTML report")
     segment.add_argument("--no-map", action="store_true", help="skip the 2-D map (faster)")
     segment.add_argument("--map", choices=["umap", "pca"],
                          help="2-D map method for the exported map columns and the report: pca (default, "
                               "instant) or umap (nicer, but ~20-35 s of compilation per process)")
     return segment
+
+
+def personal_data_line(table) -> str:
+    """One line on what personal data the texts held, by kind, and whether it was masked."""
+    from segkit.privacy.words import personal_data_summary
+
+    return "privacy: " + personal_data_summary(table.personal_data, table.texts_masked, "en")
 
 
 def cmd_segment(args) -> int:
@@ -68,6 +78,7 @@ def cmd_segment(args) -> int:
     elapsed = time.perf_counter() - started
     for note in [*run.table.notes, *(cache.notes if cache is not None else [])]:
         log(f"note: {note}")
+    print(personal_data_line(run.table))
     metrics = run.metrics
     if "auto_k" in metrics:
         print(f"automatic K = {metrics['auto_k']}. {metrics.get('auto_k_note', '')} "
@@ -89,9 +100,11 @@ def cmd_segment(args) -> int:
           .to_string(index=False, formatters={"share": "{:.1%}".format, "keywords": lambda s: s[:70]}))
     print(f"\ntime: {elapsed:.1f} s (" + ", ".join(f"{k} {v:.2f}s" for k, v in run.timings.items()) + ")")
     if args.out:
-        labeled = labeled_rows(loaded.frame, run)
+        mask_exports = bool(getattr(args, "mask_exports", False))
+        labeled = labeled_rows(loaded.frame, run, mask_personal_data=mask_exports)
         write_csv_atomic(labeled, args.out)
-        print(f"wrote {len(labeled)} rows to {args.out}")
+        texts = ("masked" if mask_exports else "original text") if run.table.roles.text_cols else "no text"
+        print(f"wrote {len(labeled)} rows to {args.out} (text columns: {texts})")
     if args.summary:
         write_csv_atomic(table, args.summary)
         print(f"wrote {len(table)} segments to {args.summary}")

@@ -94,6 +94,8 @@ def fit_model(run, frame: pd.DataFrame | None = None) -> SegmentModel:
         "names": {str(k): v for k, v in run.summary.names.items()},
         "n_training_users": int(len(run.labels)),
         "seed": int(config.seed),
+        # New users' texts are masked as the training texts were (their words were fitted on them).
+        "mask_personal_data": bool(run.table.texts_masked),
     }
     arrays: dict[str, np.ndarray] = {}
     scaling = fused.scaling
@@ -404,7 +406,8 @@ def fuse_new_users(model: SegmentModel, frame: pd.DataFrame, user_col: str | Non
             f"The new users file has no '{saved.user_col}' column (the user id the model was trained with); "
             "name the user id column with --user-col."
         )
-    table = prepare_users(frame, roles)
+    # Models saved before masking existed were fitted on the original texts.
+    table = prepare_users(frame, roles, mask_personal_data=bool(model.meta.get("mask_personal_data", False)))
     rows, usable = _embed_new(model, table, frame)
     index, vectors = table.mean_vectors(rows, usable)
     if not len(index):
