@@ -85,3 +85,30 @@ def test_mask_frame_masks_only_the_text_columns_and_keeps_missing_cells():
     assert out["review"].tolist()[0] == "mail [EMAIL]" and pd.isna(out["review"].iloc[1])
     assert out["note"].tolist() == frame["note"].tolist()
     assert frame["review"].iloc[0] == "mail a@b.com"  # the input is not changed
+
+
+def test_words_have_both_languages_with_the_same_placeholders():
+    import string
+
+    from segkit.privacy.words import EN, ZH, personal_data_lines
+
+    assert set(EN) == set(ZH)
+    for key in EN:
+        names = {f for _, f, _, _ in string.Formatter().parse(EN[key]) if f}
+        assert names == {f for _, f, _, _ in string.Formatter().parse(ZH[key]) if f}, key
+    counts = detect(["a@b.com", "call (415) 555-2671", "fine"])
+    assert personal_data_lines(counts, True, "zh")[0] == "3 条文本中有 2 条含个人信息：电子邮箱 1，电话号码 1。"
+    assert personal_data_lines(detect(["fine"]), True) == ["No personal data found in 1 texts."]
+
+
+def test_the_user_table_masks_by_default_and_counts_either_way():
+    from segkit.io.prepare import prepare_users
+    from segkit.io.roles import ColumnRoles
+
+    frame = pd.DataFrame({"u": ["a", "a", "b"], "text": ["mail x@y.com", "call (415) 555-2671", "hi there"]})
+    roles = ColumnRoles(text_cols=("text",), user_col="u")
+    masked = prepare_users(frame, roles)
+    assert masked.user_texts()[0] == "mail [EMAIL]\ncall [PHONE]" and masked.texts_masked
+    kept = prepare_users(frame, roles, mask_personal_data=False)
+    assert kept.user_texts()[0] == "mail x@y.com\ncall (415) 555-2671" and not kept.texts_masked
+    assert masked.personal_data == kept.personal_data and masked.personal_data.by_kind == {"email": 1, "phone": 1}
