@@ -187,6 +187,8 @@ def prepare_users(frame: pd.DataFrame, roles: ColumnRoles, mask_personal_data: b
 
     grouped_index = row_user[valid]
     for column in roles.numeric_cols:
+        if column in roles.derived_traits:
+            continue  # computed below from the time and amount columns
         values, bad = numeric_values(frame[column])
         if bad:
             notes.append(f"numeric column '{column}': {bad} cell(s) were not numbers (or were infinite or beyond ±1e100) and are treated as missing")
@@ -196,6 +198,20 @@ def prepare_users(frame: pd.DataFrame, roles: ColumnRoles, mask_personal_data: b
             users[column] = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
         if values.notna().sum() == 0:
             raise SegkitInputError(f"Numeric column '{column}' has no numbers in it; unmap it or fix the file.")
+    if roles.derived_traits:
+        from dataclasses import replace
+
+        from segkit.io.rfm import rfm_traits
+
+        amounts, _bad = numeric_values(frame[roles.amount_col])
+        derived, note = rfm_traits(frame, roles, row_user, n_users, amounts)
+        for column in derived.columns:
+            users[column] = derived[column].to_numpy()
+        notes.append(note)
+        # The table's roles name the derived traits as numeric ones, so every later stage
+        # (fusion, profiles, exports, rules) treats them like the file's own traits.
+        roles = replace(roles, numeric_cols=(*[c for c in roles.numeric_cols if c not in derived.columns],
+                                             *derived.columns))
     for column in roles.categorical_cols + ((roles.label_col,) if roles.label_col else ()):
         if column in users.columns:
             continue
@@ -228,7 +244,9 @@ def _count_conflicting_users(frame: pd.DataFrame, roles: ColumnRoles, row_user: 
     Review-level columns (a rating per review) vary by nature and are not conflicts: a
     column counts as user-level when at least 90% of users have a single value in it.
     """
-    columns = list(roles.numeric_cols) + list(roles.categorical_cols)
+    columns = [c for c in (*roles.numeric_cols, *roles.categorical_cols) if c not in roles.derived_traits]
+    if not columns:
+        return 0
     sub = frame[columns].copy()
     sub["__u"] = row_user
     sub = sub[sub["__u"] >= 0]

@@ -366,6 +366,8 @@ def _embed_new(model: SegmentModel, table, frame: pd.DataFrame) -> tuple[np.ndar
 
         vectors, ok = PrecomputedEmbedder.vectors_from_frame(frame, table.roles.vector_cols)
         return np.asarray(vectors, dtype=np.float32), ok & (table.row_user >= 0)
+    if name == "none":  # a model fitted on traits alone: every user with an id is placed
+        return np.zeros((table.n_rows, 0), dtype=np.float32), table.row_user >= 0
     usable = np.array([bool(t) for t in table.row_texts]) & (table.row_user >= 0)
     texts = [table.row_texts[i] for i in np.flatnonzero(usable)]
     if name == "tfidf":
@@ -400,6 +402,8 @@ def fuse_new_users(model: SegmentModel, frame: pd.DataFrame, user_col: str | Non
         numeric_cols=tuple(model.meta["numeric_cols"]),
         categorical_cols=tuple(model.meta["categorical_levels"]),
         vector_cols=saved.vector_cols,
+        # RFM traits are derived again from the new file's time and amount columns.
+        time_col=saved.time_col, amount_col=saved.amount_col, derived_traits=saved.derived_traits,
     )
     if saved.user_col and roles.user_col is None and user_col is None:
         raise SegkitInputError(
