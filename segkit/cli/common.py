@@ -125,7 +125,8 @@ def config_from_args(args, frame):
         algorithm_params["min_cluster_size"] = args.min_cluster_size
     reducer_params = {"n_components": args.n_components} if args.n_components else {}
     embedder = args.embedder or ("precomputed" if roles.vector_cols and not args.text_col else None)
-    if embedder is None and not roles.text_cols and not roles.vector_cols:
+    traits = roles.numeric_cols or roles.categorical_cols or roles.derived_traits
+    if embedder is None and not roles.text_cols and not roles.vector_cols and traits:
         from segkit.embed.choice import TRAITS_ONLY
 
         embedder = TRAITS_ONLY

@@ -247,7 +247,11 @@ def infer_roles(frame: pd.DataFrame) -> ColumnRoles:
             numeric_cols.append(column)
             continue
         max_categories = max(20, int(0.05 * n_rows)) if n_rows < 400 else 50
-        if n_unique <= max_categories and n_unique < max(2, 0.5 * len(filled)):
+        if _TEXT_NAME.search(str(column)):
+            # A few short reviews repeated are still reviews, not a category to segment on.
+            ignored[column] = ("named like text but too short or repetitive for free text "
+                               "(choose it as a text column if it is one)")
+        elif n_unique <= max_categories and n_unique < max(2, 0.5 * len(filled)):
             categorical_cols.append(column)
         else:
             ignored[column] = f"free text or too many distinct values ({n_unique}) for a category"
