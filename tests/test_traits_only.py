@@ -138,3 +138,19 @@ def test_traits_only_csv_through_the_cli(tmp_path):
     assert proc.returncode == 0, proc.stderr
     again = pd.read_csv(assigned)
     assert again["segment_id"].tolist() == labeled["segment_id"].tolist()
+
+
+def test_trait_names_read_like_a_marketer_and_stay_distinct():
+    from segkit.describe.trait_naming import trait_names
+
+    z = pd.DataFrame({("z", "monetary"): [1.5, -0.9, -0.8], ("z", "recency_days"): [-1.2, 1.4, 1.4],
+                      ("z", "annual_income"): [0.1, 0.6, 0.6]}, index=[0, 1, 2])
+    z.columns = pd.MultiIndex.from_tuples(z.columns)
+    names = trait_names([0, 1, 2], z, {})
+    assert names[0] == "High spend · recent"
+    assert names[1] == "Lapsed · low spend" and names[2] == "Lapsed · low spend · high annual income"
+    flat = pd.DataFrame({("z", "age"): [0.1, -0.1]}, index=[0, 1])
+    flat.columns = pd.MultiIndex.from_tuples(flat.columns)
+    from segkit.labels import default_name
+
+    assert trait_names([0, 1], flat, {}) == {0: default_name(0), 1: default_name(1)}
