@@ -10,10 +10,12 @@ from dashboard.compute import user_table
 from dashboard.language import language_report
 from dashboard.state import NONE_LABEL, NONE_USER, Dataset, memo_value, set_dataset
 from dashboard.ui import md
-from dashboard.words import dataset_label, language_label_text, tr
+from dashboard.words import dataset_label, lang, language_label_text, tr
 from segkit.errors import SegkitInputError
 from segkit.io import ColumnRoles, infer_roles
 from segkit.io.numbers import numeric_like_columns
+from segkit.privacy import mask_frame
+from segkit.privacy.words import personal_data_lines
 
 
 def file_facts(dataset: Dataset) -> None:
@@ -33,7 +35,11 @@ def file_facts(dataset: Dataset) -> None:
         facts.append(f"{dataset.n_bytes / 1e6:.1f} MB")
     st.markdown(" · ".join(facts))
     with st.expander(tr("data.preview"), expanded=False, icon=":material/table_view:"):
-        st.dataframe(frame.head(200), hide_index=True, height=320)
+        # Every text-like column masked for display (an address may sit outside the text column).
+        head = frame.head(200)
+        text_like = [c for c in head.columns if head[c].dtype == object or pd.api.types.is_string_dtype(head[c])]
+        st.dataframe(mask_frame(head, text_like), hide_index=True, height=320)
+        st.caption(tr("privacy.preview_masked"))
 
 
 def roles_form(dataset: Dataset) -> Dataset:
@@ -118,6 +124,10 @@ def validation_section(dataset: Dataset, table) -> None:
     cols[3].metric(tr("data.m_empty"), f"{empty_text:,}", help=tr("data.m_empty_help"))
     cols[4].metric(tr("data.m_no_user"), f"{missing_user:,}")
 
+    if dataset.roles.text_cols:
+        st.markdown(f"**{tr('privacy.heading')}**")
+        st.caption("  \n".join(md(line) for line in personal_data_lines(table.personal_data, table.texts_masked,
+                                                                         lang())))
     notes = list(dataset.loaded.notes) + list(table.notes)
     for note in notes:
         st.info(md(note), icon=":material/info:")

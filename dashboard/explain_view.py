@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard.state import memo_value
 from dashboard.ui import md
 from dashboard.words import lang, tr
+from segkit.errors import SegkitInputError
 from segkit.explain.rules import segment_rules
 from segkit.explain.separability import segment_separability
 from segkit.explain.why import explain_users
@@ -21,31 +22,34 @@ def _key(ctx, run, kind: str) -> str:
     return f"{kind}|{ctx.run_key}|{run.edits!r}"
 
 
-def rules_for(ctx, run):
-    """segkit.explain.rules.SegmentRules of the (edited) run, once per run and edits."""
+def _explained(ctx, run, kind: str, spinner: str, compute):
+    """(value, None), or (None, the sentence saying why) when the data cannot be explained
+    this way (too few users or segments): the page says it instead of failing."""
     def build():
-        with st.spinner(tr("xpl.spin_rules")), limited_threads():
-            return segment_rules(run)
-    return memo_value(_key(ctx, run, "rules"), build)
+        try:
+            with st.spinner(tr(spinner)), limited_threads():
+                return compute(run), None
+        except SegkitInputError as exc:
+            return None, str(exc)
+    return memo_value(_key(ctx, run, kind), build)
+
+
+def rules_for(ctx, run):
+    """segkit.explain.rules.SegmentRules of the (edited) run, once per run and edits (or None)."""
+    return _explained(ctx, run, "rules", "xpl.spin_rules", segment_rules)[0]
 
 
 def separability_for(ctx, run):
-    """segkit.explain.separability.Separability of the (edited) run, or None when it cannot be
-    measured (fewer than two segments)."""
-    def build():
-        if run.result.n_clusters < 2:
-            return None
-        with st.spinner(tr("xpl.spin_separability")), limited_threads():
-            return segment_separability(run)
-    return memo_value(_key(ctx, run, "separability"), build)
+    """segkit.explain.separability.Separability of the (edited) run, or None when it cannot be measured."""
+    return _explained(ctx, run, "separability", "xpl.spin_separability", segment_separability)[0]
 
 
 def separability_section(ctx, run) -> None:
     """The Segment page's classifier view: per-segment precision, recall and F1, and flags."""
-    separability = separability_for(ctx, run)
+    separability, why_not = _explained(ctx, run, "separability", "xpl.spin_separability", segment_separability)
     st.subheader(tr("xpl.separability"), help=tr("xpl.separability_help"))
     if separability is None:
-        st.caption(tr("xpl.separability_none"))
+        st.caption(md(why_not) if why_not else tr("xpl.separability_none"))
         return
     names = {int(k): v for k, v in run.summary.names.items()}
     table = separability.segment_table(names, lang())

@@ -47,9 +47,11 @@ def build_report(stability: dict) -> bytes:
     return html_text.encode("utf-8")
 
 
+mask_texts = st.toggle(tr("privacy.export_option"), key="out_mask_texts",
+                       disabled=not ctx.config.roles.text_cols)
 with st.spinner(tr("out.preparing")):
-    labeled = memo_get("labeled", lambda: labeled_export(dataset.frame, run))
-    labeled_csv = memo_get("labeled_csv", lambda: to_safe_csv(labeled).encode("utf-8-sig"))
+    labeled = memo_get(f"labeled_{mask_texts}", lambda: labeled_export(dataset.frame, run, mask_texts))
+    labeled_csv = memo_get(f"labeled_csv_{mask_texts}", lambda: to_safe_csv(labeled).encode("utf-8-sig"))
     stability = stability_for(ctx)
     summary = summary_export(run, stability)
     summary_csv = memo_get("summary_csv", lambda: to_safe_csv(summary).encode("utf-8-sig"))
@@ -69,6 +71,8 @@ cols[0].metric(tr("out.m_rows"), f"{n_rows:,}")
 cols[1].metric(tr("out.m_export"), f"{len(labeled):,}", help=tr("out.m_export_help"))
 cols[2].metric(tr("out.m_not"), f"{not_segmented:,}", help=tr("out.m_not_help", status=STATUS_COLUMN))
 cols[3].metric(tr("out.m_unassigned"), f"{unassigned:,}", help=tr("out.m_unassigned_help"))
+if ctx.config.roles.text_cols:
+    st.caption(tr("privacy.export_masked") if mask_texts else tr("privacy.export_original"))
 st.caption(tr("out.caption", policy=md(noise_policy_text(ctx.config)), method=ctx.map_method.upper(),
               merges=len(edits.merges), renames=len(edits.names)))
 

@@ -33,6 +33,8 @@ class RunConfig:
     # Renames and merges applied after segmenting (segkit.edits.Edits): {"names": {id: name},
     # "merges": [[ids]]}. A dashboard's exported config carries them, so a re-run keeps the names.
     edits: dict = field(default_factory=dict)
+    # Replace personal data in texts (segkit.privacy) before anything embeds or shows them.
+    mask_personal_data: bool = True
 
     def with_changes(self, **changes) -> RunConfig:
         return replace(self, **changes)

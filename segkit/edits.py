@@ -240,7 +240,7 @@ def _redescribe(run, user_labels: np.ndarray | None, names: Mapping[int, str], m
     return replace(run, result=result, metrics=metrics, summary=summary)
 
 
-def labeled_export(frame, run):
+def labeled_export(frame, run, mask_personal_data: bool = False):
     """`segkit.export.labeled_rows` for a (possibly edited) run, with the noise policy made visible.
 
     Every uploaded row is kept (rows without text are marked in `segkit_status`). For a
@@ -250,7 +250,7 @@ def labeled_export(frame, run):
     from segkit.cluster.registry import CLUSTERERS
     from segkit.export.labeled import STATUS_COLUMN, labeled_rows
 
-    out = labeled_rows(frame, run)
+    out = labeled_rows(frame, run, mask_personal_data=mask_personal_data)
     if CLUSTERERS[run.config.algorithm].density_based and run.config.noise_policy == "reassign":
         reassigned = (out[STATUS_COLUMN] == "ok") & (out["segment_confidence"] == 0)
         out.loc[reassigned, STATUS_COLUMN] = "ok: outlier reassigned to its nearest segment (noise policy 'reassign')"

@@ -23,7 +23,7 @@ from segkit.describe.summary import SegmentSummary, describe_segments
 from segkit.edits import Edits
 from segkit.embed.base import ProgressCallback
 from segkit.embed.cache import EmbeddingCache, embed_with_cache, is_cached
-from segkit.embed.choice import AUTO, EmbedderChoice, choose_for_roles
+from segkit.embed.choice import AUTO, TRAITS_ONLY, EmbedderChoice, choose_for_roles
 from segkit.embed.precomputed import PrecomputedEmbedder
 from segkit.embed.registry import get_embedder
 from segkit.errors import SegkitInputError
@@ -41,7 +41,7 @@ from segkit.threads import limited_threads
 
 @dataclass(frozen=True)
 class UserEmbeddings:
-    vectors: np.ndarray  # (n_segmentable, d): one per user with text
+    vectors: np.ndarray  # (n_segmentable, d): one per user with text; d = 0 without text (traits only)
     user_index: np.ndarray  # which users (indices into UserTable.users) the rows are
     embedder: str
     seconds: float
@@ -118,6 +118,8 @@ def embed_users(table: UserTable, embedder_name: str, embedder_params: dict | No
                 progress: ProgressCallback | None = None, frame: pd.DataFrame | None = None) -> UserEmbeddings:
     """One vector per user: the mean of the vectors of their non-empty texts."""
     start = time.perf_counter()
+    if not table.roles.text_cols and not table.roles.vector_cols:
+        return traits_only_embeddings(table)
     if embedder_name == AUTO:
         embedder_name = choose_for_roles(table.roles, table.row_texts).name
     if embedder_name == "precomputed":
@@ -145,6 +147,15 @@ def embed_users(table: UserTable, embedder_name: str, embedder_params: dict | No
     return UserEmbeddings(vectors, user_index, embedder_name, time.perf_counter() - start, usable)
 
 
+def traits_only_embeddings(table: UserTable) -> UserEmbeddings:
+    """A run without text: every user with an id is segmented on their traits alone (a
+    zero-width text block, so fusion has only the traits)."""
+    has_user = table.row_user >= 0
+    user_index = np.flatnonzero(np.bincount(table.row_user[has_user], minlength=table.n_users) > 0)
+    return UserEmbeddings(np.zeros((len(user_index), 0), dtype=np.float32), user_index, TRAITS_ONLY, 0.0,
+                          has_user)
+
+
 DEFAULT_PCA_COMPONENTS = 10
 
 
@@ -166,8 +177,9 @@ def build_space(table: UserTable, embeddings: UserEmbeddings, config: RunConfig,
     numeric_cols = tuple(roles.numeric_cols)
     if config.sentiment_trait:
         users, numeric_cols = with_sentiment_trait(table, embeddings, users, numeric_cols, memory)
-    fused = fuse_features(embeddings.vectors, users, numeric_cols, roles.categorical_cols,
-                          config.text_weight)
+    text = embeddings.vectors if embeddings.vectors.shape[1] else None
+    fused = fuse_features(text, users, numeric_cols, roles.categorical_cols,
+                          config.text_weight if text is not None else 0.0)
     reducer_name, reducer_params = resolve_reducer(config)
     with limited_threads():
         matrix = get_reducer(reducer_name, **reducer_params).fit_transform(fused.matrix, seed=config.seed)
@@ -281,7 +293,7 @@ def run_segmentation(frame: pd.DataFrame, config: RunConfig, cache: EmbeddingCac
                      progress: ProgressCallback | None = None, with_map: bool = True,
                      names: dict[int, str] | None = None, memory: Memory | None = None) -> SegmentationRun:
     clock = StageClock()
-    table = prepare_users(frame, config.roles)
+    table = prepare_users(frame, config.roles, mask_personal_data=config.mask_personal_data)
     config, choice = resolve_embedder(config, table)
     clock.lap("prepare")
     embeddings = embed_users(table, config.embedder, config.embedder_params, cache, progress, frame)
@@ -311,7 +323,8 @@ def segment_embedded(table: UserTable, embeddings: UserEmbeddings, config: RunCo
 
     if len(embeddings.user_index) < 2:
         raise SegkitInputError(
-            f"Only {len(embeddings.user_index)} user(s) have text to segment; segmenting needs at least 2."
+            f"Only {len(embeddings.user_index)} user(s) have "
+            + ("text" if embeddings.vectors.shape[1] else "an id") + " to segment; segmenting needs at least 2."
         )
     if space is None:
         space = build_space(table, embeddings, config, memory)

@@ -13,6 +13,8 @@ from functools import lru_cache
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from segkit.privacy.base import PLACEHOLDER_PATTERN
+
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 # A word may hold asterisks inside ("f***ing", "sh*t"): masked words stay one token (not
 # "ing"), so segment names can recognise and refuse them (segkit/describe/naming.py).
@@ -76,8 +78,10 @@ def _jieba():
 
 def tokenize(text: str, drop_stop_words: bool = True) -> list[str]:
     """Lower-cased word tokens; Chinese runs segmented into words."""
+    # A masked value ("[PHONE]") is no word: it must not count as "phone" in keywords.
+    text = PLACEHOLDER_PATTERN.sub(" ", str(text))
     # NFKC folds full-width Latin letters and digits (ｉＰｈｏｎｅ) into ASCII ones.
-    text = unicodedata.normalize("NFKC", html.unescape(str(text))).lower()
+    text = unicodedata.normalize("NFKC", html.unescape(text)).lower()
     tokens: list[str] = []
     position = 0
     for match in _CJK_RUN.finditer(text):

@@ -252,6 +252,24 @@ def test_bad_schemas_give_clear_errors(spark, data, tmp_path):
         _run(spark, source, base, tmp_path / "e", mode="everywhere")
 
 
+def test_workers_mask_personal_data_like_one_machine_and_traits_only_is_refused(spark, tmp_path):
+    from segkit.io.prepare import prepare_users
+    from segkit.spark.source import prepare_rows
+
+    frame = pd.DataFrame({"user_id": ["u1", "u2"], "review": ["mail me at jo@example.com", "call (415) 555-2671"],
+                          "age": [30.0, 40.0]})
+    roles = ColumnRoles(text_cols=("review",), user_col="user_id", numeric_cols=("age",))
+    source = spark.createDataFrame(frame)
+    masked = prepare_rows(source, roles, mask_personal_data=True).toPandas().sort_values("user_id")
+    assert masked["text"].tolist() == list(prepare_users(frame, roles).row_texts)
+    assert masked["text"].tolist() == ["mail me at [EMAIL]", "call [PHONE]"]
+    kept = prepare_rows(source, roles).toPandas().sort_values("user_id")
+    assert kept["text"].tolist() == frame["review"].tolist()
+    traits = ColumnRoles(text_cols=(), user_col="user_id", numeric_cols=("age",))
+    with pytest.raises(SegkitInputError, match="has no text column; segment a behaviour-only file on one machine"):
+        _run(spark, source, RunConfig(roles=traits), tmp_path / "t")
+
+
 def test_pyspark_is_not_imported_by_segkit_or_the_bundle_loader():
     import subprocess
 

@@ -29,6 +29,10 @@ def add_input_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--categorical-cols", action="append", help="comma-separated categorical traits")
     parser.add_argument("--label-col", help="ground-truth column: adds ARI/NMI (never used to segment)")
     parser.add_argument("--vector-cols", action="append", help="comma-separated precomputed vector columns")
+    parser.add_argument("--time-col", help="date or timestamp column (never a trait; RFM recency, segments over time)")
+    parser.add_argument("--amount-col", help="amount per row (spend), for the RFM traits with --time-col")
+    parser.add_argument("--no-rfm", action="store_true",
+                        help="do not derive recency_days, frequency and monetary per user from the time and amount")
     parser.add_argument("--embedder", help="minilm, tfidf, static, multilingual, precomputed; default: minilm "
                         "(multilingual for Chinese text, static when MiniLM would take over 10 min)")
     parser.add_argument("--text-weight", type=float, help="0..1: what users write vs how they behave (0.7)")
@@ -42,6 +46,9 @@ def add_input_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, help="random seed (0)")
     parser.add_argument("--sentiment-trait", action="store_true",
                         help="add each user's mean review sentiment as a numeric trait for fusion")
+    parser.add_argument("--keep-personal-data", action="store_true",
+                        help="embed and show texts as written; by default e-mail addresses, phone, card, IBAN "
+                             "and ID numbers, links with a query and @handles become [EMAIL], [PHONE]...")
     parser.add_argument("--cache-dir", help="embedding cache (default ~/.cache/segkit or $SEGKIT_CACHE_DIR)")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -98,11 +105,19 @@ def config_from_args(args, frame):
         categorical_cols=split_list(args.categorical_cols) if args.categorical_cols is not None else None,
         label_col=args.label_col,
         vector_cols=split_list(args.vector_cols) if args.vector_cols is not None else None,
+        time_col=getattr(args, "time_col", None),
+        amount_col=getattr(args, "amount_col", None),
     )
-    if args.no_user_col:
-        from dataclasses import replace
+    from dataclasses import replace
 
-        roles = replace(roles, user_col=None)
+    if getattr(args, "no_rfm", False):
+        roles = replace(roles, derived_traits=())
+    elif roles.time_col and roles.amount_col and roles.user_col and not roles.derived_traits:
+        from segkit.io.roles import RFM_TRAITS
+
+        roles = replace(roles, derived_traits=RFM_TRAITS)  # named by hand: offered like inferred ones
+    if args.no_user_col:
+        roles = replace(roles, user_col=None, derived_traits=())
     algorithm_params = parse_params(args.param)
     if getattr(args, "k", None) is not None:
         algorithm_params["k"] = args.k
@@ -110,6 +125,13 @@ def config_from_args(args, frame):
         algorithm_params["min_cluster_size"] = args.min_cluster_size
     reducer_params = {"n_components": args.n_components} if args.n_components else {}
     embedder = args.embedder or ("precomputed" if roles.vector_cols and not args.text_col else None)
+    traits = roles.numeric_cols or roles.categorical_cols or roles.derived_traits
+    if embedder is None and not roles.text_cols and not roles.vector_cols and traits:
+        from segkit.embed.choice import TRAITS_ONLY
+
+        embedder = TRAITS_ONLY
+        if not args.quiet:
+            print("no text column: users are segmented on their traits", file=sys.stderr)
     if embedder is None:  # the default rule: MiniLM, multilingual for Chinese, static when too slow
         from segkit.embed.choice import choose_embedder
         from segkit.io.language import texts_of
@@ -125,7 +147,8 @@ def config_from_args(args, frame):
                         # The dashboard's UMAP map is warmed in the background; a CLI process would
                         # pay its numba compilation in full, for a map most CLI users never open.
                         ("map_method", getattr(args, "map", None) or ("pca" if args.command == "segment" else None)),
-                        ("sentiment_trait", True if getattr(args, "sentiment_trait", False) else None)):
+                        ("sentiment_trait", True if getattr(args, "sentiment_trait", False) else None),
+                        ("mask_personal_data", False if getattr(args, "keep_personal_data", False) else None)):
         if value is not None:
             values[name] = value
     return RunConfig(**values)
@@ -139,7 +162,14 @@ def describe_roles(roles) -> str:
         parts.append(f"categorical={','.join(roles.categorical_cols)}")
     if roles.label_col:
         parts.append(f"label={roles.label_col}")
-    return "columns: " + "; ".join(parts)
+    if roles.time_col:
+        parts.append(f"time={roles.time_col}")
+    if roles.amount_col:
+        parts.append(f"amount={roles.amount_col}")
+    if roles.derived_traits:
+        parts.append(f"derived={','.join(roles.derived_traits)}")
+    ignored = "; ".join(f"{c}: {why}" for c, why in list(roles.ignored.items())[:8])
+    return "columns: " + "; ".join(parts) + (f"\nignored: {ignored}" if ignored else "")
 
 
 def fmt(value) -> str:

@@ -21,6 +21,9 @@ def add_segment_parser(sub):
     segment.add_argument("--audience-flags", action="store_true",
                          help="with --users-out: one true/false column per segment (in_<segment name>)")
     segment.add_argument("--config", help="with INPUT: save this run's config here; without INPUT: re-run this saved config")
+    segment.add_argument("--mask-exports", action="store_true",
+                         help="mask personal data in the text columns of --out too (default: original text; "
+                              "the segkit_personal_data column says what each row holds either way)")
     segment.add_argument("--report", help="segment dictionary: a self-contained HTML report")
     segment.add_argument("--no-map", action="store_true", help="skip the 2-D map (faster)")
     segment.add_argument("--explain", action="store_true",
@@ -30,6 +33,13 @@ def add_segment_parser(sub):
                          help="2-D map method for the exported map columns and the report: pca (default, "
                               "instant) or umap (nicer, but ~20-35 s of compilation per process)")
     return segment
+
+
+def personal_data_line(table) -> str:
+    """One line on what personal data the texts held, by kind, and whether it was masked."""
+    from segkit.privacy.words import personal_data_summary
+
+    return "privacy: " + personal_data_summary(table.personal_data, table.texts_masked, "en")
 
 
 def cmd_segment(args) -> int:
@@ -83,6 +93,7 @@ def cmd_segment(args) -> int:
     elapsed = time.perf_counter() - started
     for note in [*run.table.notes, *(cache.notes if cache is not None else [])]:
         log(f"note: {note}")
+    print(personal_data_line(run.table))
     metrics = run.metrics
     if "auto_k" in metrics:
         print(f"automatic K = {metrics['auto_k']}. {metrics.get('auto_k_note', '')} "
@@ -111,9 +122,11 @@ def cmd_segment(args) -> int:
     if args.explain or args.summary or getattr(args, "report", None):
         rules, separability = explanations(run, args.explain)
     if args.out:
-        labeled = labeled_rows(loaded.frame, run)
+        mask_exports = bool(getattr(args, "mask_exports", False))
+        labeled = labeled_rows(loaded.frame, run, mask_personal_data=mask_exports)
         write_csv_atomic(labeled, args.out)
-        print(f"wrote {len(labeled)} rows to {args.out}")
+        texts = ("masked" if mask_exports else "original text") if run.table.roles.text_cols else "no text"
+        print(f"wrote {len(labeled)} rows to {args.out} (text columns: {texts})")
     if getattr(args, "users_out", None):
         from segkit.export.audience import audience_rows, write_audience
 

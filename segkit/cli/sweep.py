@@ -28,7 +28,7 @@ def cmd_sweep(args) -> int:
         raise SegkitInputError(f"Need 2 <= --k-min <= --k-max (got {args.k_min}..{args.k_max}).")
     loaded = read_table(args.input)
     config = config_from_args(args, loaded.frame)
-    table = prepare_users(loaded.frame, config.roles)
+    table = prepare_users(loaded.frame, config.roles, mask_personal_data=config.mask_personal_data)
     progress, close = progress_bar(args.quiet)
     try:
         embeddings = embed_users(table, config.embedder, config.embedder_params,

@@ -21,6 +21,7 @@ from segkit.describe.profile import (
     share_phrase,
 )
 from segkit.describe.representative import pick_examples, ranked_members
+from segkit.describe.trait_naming import trait_names
 from segkit.labels import UNASSIGNED_NAME, segment_name
 
 
@@ -97,8 +98,8 @@ def describe_segments(users: pd.DataFrame, user_texts: list[str], matrix: np.nda
     ranked = {s: ranked_terms(scores, s, max(n_keywords, 30)) if scores else [] for s in segments}
     keywords = {s: terms[:n_keywords] for s, terms in ranked.items()}
     chosen_names = auto_names(ranked)
-    if names:
-        chosen_names.update({int(k): v for k, v in names.items()})
+    # Without text (a behaviour-only file), names come from the traits; built below.
+    traits_only = not any(user_texts[i] for i in keyword_users)
     # Typical and distinctive members first; each shows the review of theirs that best matches.
     examples = pick_examples(ranked_members(matrix, labels, confidence, density_based, 20), user_texts,
                              review_scorer(scores), n_examples)
@@ -131,6 +132,13 @@ def describe_segments(users: pd.DataFrame, user_texts: list[str], matrix: np.nda
     _add_numeric_columns(table, lifts)
     cat_lifts = {c: categorical_lift(users, labels, c) for c in categorical}
     _add_categorical_columns(table, cat_lifts)
+    if traits_only:
+        chosen_names = trait_names(segments, profile, cat_lifts)
+    if names:
+        chosen_names.update({int(k): v for k, v in names.items()})
+    if traits_only or names:
+        table["segment_name"] = [segment_name(int(s), chosen_names) if int(s) != NOISE else UNASSIGNED_NAME
+                                 for s in table["segment_id"]]
     by_segment = segment_sentiment(labels, sentiment) if sentiment is not None else None
     if by_segment is not None:
         for column in ("mean", "positive", "neutral", "negative"):

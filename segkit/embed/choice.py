@@ -26,7 +26,8 @@ from dataclasses import dataclass
 AUTO = "auto"
 PREVIEW_EMBEDDER = "tfidf"
 # Embedders fast enough to need no preview (seconds at 100k texts).
-FAST_EMBEDDERS = frozenset({"tfidf", "static", "precomputed"})
+TRAITS_ONLY = "none"  # no text and no vectors: users are placed by their traits alone
+FAST_EMBEDDERS = frozenset({"tfidf", "static", "precomputed", TRAITS_ONLY})
 DEFAULT_BUDGET_S = 600.0
 # MiniLM's speed is measured on ~400-character reviews; longer texts cost more tokens,
 # up to its 256-token window (about 1,100 characters).
@@ -134,6 +135,9 @@ def choose_for_roles(roles, texts: Sequence[str]) -> EmbedderChoice:
     vector columns and no text, else `choose_embedder` on its texts."""
     if roles.vector_cols and not roles.text_cols:
         return EmbedderChoice("precomputed", "The table has vector columns and no text column.", 0.0, "")
+    if not roles.text_cols:
+        return EmbedderChoice(TRAITS_ONLY, "The table has no text column: users are segmented on their traits.",
+                              0.0, "")
     return choose_embedder(texts)
 
 

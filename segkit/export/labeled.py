@@ -11,13 +11,18 @@ import pandas as pd
 from segkit.labels import NOISE, NOT_SEGMENTED, segment_name
 
 STATUS_COLUMN = "segkit_status"
-ADDED_COLUMNS = ("segment_id", "segment_name", "segment_confidence", "map_x", "map_y", STATUS_COLUMN)
+PERSONAL_DATA_COLUMN = "segkit_personal_data"
+ADDED_COLUMNS = ("segment_id", "segment_name", "segment_confidence", "map_x", "map_y", STATUS_COLUMN,
+                 PERSONAL_DATA_COLUMN)
 
 
-def labeled_rows(frame: pd.DataFrame, run) -> pd.DataFrame:
+def labeled_rows(frame: pd.DataFrame, run, mask_personal_data: bool = False) -> pd.DataFrame:
     """`frame` is the uploaded table the run was made from (same rows, same order).
 
     An edited run (`segkit.edits.Edits.apply`) carries its merged labels and names.
+    The text columns keep the original text unless `mask_personal_data`; either way
+    `segkit_personal_data` says, per row, what personal data its text held and whether
+    it was masked ("masked: 1 email") or kept ("kept: 1 email"), never the values.
     """
     table = run.table
     if len(frame) != table.n_rows:
@@ -52,7 +57,19 @@ def labeled_rows(frame: pd.DataFrame, run) -> pd.DataFrame:
     out["map_x"] = np.where(segmented, map_by_user[safe_user, 0], np.nan).round(4)
     out["map_y"] = np.where(segmented, map_by_user[safe_user, 1], np.nan).round(4)
     out[STATUS_COLUMN] = _row_status(_row_reasons(run), has_user, segmented, row_labels)
+    out[PERSONAL_DATA_COLUMN] = personal_data_notes(table, mask_personal_data)
+    if mask_personal_data:
+        from segkit.privacy import mask_frame
+
+        out = mask_frame(out, [c for c in table.roles.text_cols if c in out.columns])
     return out
+
+
+def personal_data_notes(table, masked: bool) -> list[str]:
+    """Per input row: 'masked: 1 email, 1 phone' / 'kept: 1 email' ('' when none)."""
+    found = table.row_personal_data or ({},) * table.n_rows
+    verb = "masked" if masked else "kept"
+    return [f"{verb}: " + ", ".join(f"{n} {kind}" for kind, n in f.items()) if f else "" for f in found]
 
 
 def user_rows(run) -> pd.DataFrame:

@@ -26,6 +26,8 @@ from segkit.i18n import normalize_lang, t
 from segkit.metrics.stability import bootstrap_stability
 from segkit.plots.colors import NOISE_COLOR, segment_color
 from segkit.plots.svg import diverging_bars_svg, meter_svg, paired_share_bars_svg
+from segkit.privacy import mask
+from segkit.privacy.words import kinds_text, word
 
 STABILITY_SEEDS = (1, 2, 3, 4)
 
@@ -294,6 +296,9 @@ def segment_report_html(run, *, title: str | None = None, stability: dict | None
         '<div class="howto">' + tr("report.howto")
         + f"<br><span class='note'>{tr('report.method_line', method=method, noise=_e(noise_text))}</span></div>"
     )
+    found = edited.table.personal_data
+    if found.total:  # counts by kind only; the quotes below are masked whatever the run's setting
+        out.append(f"<p class='note'>{_e(word('privacy.report_line', lang, kinds=kinds_text(found, lang)))}</p>")
 
     # Overview table.
     out.append("<table><thead><tr>" + "".join(f"<th>{_e(tr(key))}</th>" for key in (
@@ -365,7 +370,8 @@ def segment_report_html(run, *, title: str | None = None, stability: dict | None
         if examples:
             out.append(f"<h3>{_e(tr('report.examples'))}</h3>")
             for text in examples[:4]:
-                out.append(f"<blockquote>{_e(text)}</blockquote>")
+                # A report is mailed around: its quotes are masked even in a run that kept the texts.
+                out.append(f"<blockquote>{_e(mask(text))}</blockquote>")
         if summary.categorical:
             out.append('<div class="grid">')
             for column, makeup in summary.categorical.items():

@@ -15,6 +15,7 @@ import scipy.sparse as sp
 
 from segkit.errors import SegkitInputError
 from segkit.io.roles import ColumnRoles, validate_roles
+from segkit.privacy import PersonalDataCounts, scan_texts
 
 MAX_TEXT_CHARS = 20_000  # longer texts are cut: no embedder reads past a few hundred tokens
 
@@ -29,6 +30,11 @@ class UserTable:
     row_status: np.ndarray  # per input row: "" if usable, else the reason (object array)
     roles: ColumnRoles
     notes: tuple[str, ...]
+    # Personal data found in the texts (counts by kind, never the values); whether
+    # `row_texts` hold the masked texts ("[EMAIL]"), and what each row held.
+    personal_data: PersonalDataCounts = field(default_factory=PersonalDataCounts)
+    texts_masked: bool = False
+    row_personal_data: tuple[dict, ...] = ()
     # Derived values computed once per table (a K change re-describes the same users).
     _derived: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
@@ -119,7 +125,14 @@ def numeric_values(series: pd.Series) -> tuple[pd.Series, int]:
     return values, bad
 
 
-def prepare_users(frame: pd.DataFrame, roles: ColumnRoles) -> UserTable:
+def prepare_users(frame: pd.DataFrame, roles: ColumnRoles, mask_personal_data: bool = True) -> UserTable:
+    """One row per user from review-level `frame`.
+
+    With `mask_personal_data` (the default) e-mail addresses, phone numbers and the other
+    kinds of `segkit.privacy` are replaced by placeholders in `row_texts`, so embedding,
+    keywords and every example shown see "[EMAIL]", never the address; the counts by kind
+    are in `personal_data` either way.
+    """
     validate_roles(frame, roles)
     n_rows = len(frame)
     if n_rows == 0:
@@ -139,6 +152,9 @@ def prepare_users(frame: pd.DataFrame, roles: ColumnRoles) -> UserTable:
         row_texts = texts.tolist()
     else:
         row_texts = [""] * n_rows
+    scanned = scan_texts(row_texts)
+    if mask_personal_data:
+        row_texts = list(scanned.masked)
     status = np.array(["" for _ in range(n_rows)], dtype=object)
     if roles.text_cols and not roles.vector_cols:
         empty = np.array([not t for t in row_texts])
@@ -171,6 +187,8 @@ def prepare_users(frame: pd.DataFrame, roles: ColumnRoles) -> UserTable:
 
     grouped_index = row_user[valid]
     for column in roles.numeric_cols:
+        if column in roles.derived_traits:
+            continue  # computed below from the time and amount columns
         values, bad = numeric_values(frame[column])
         if bad:
             notes.append(f"numeric column '{column}': {bad} cell(s) were not numbers (or were infinite or beyond ±1e100) and are treated as missing")
@@ -180,6 +198,20 @@ def prepare_users(frame: pd.DataFrame, roles: ColumnRoles) -> UserTable:
             users[column] = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
         if values.notna().sum() == 0:
             raise SegkitInputError(f"Numeric column '{column}' has no numbers in it; unmap it or fix the file.")
+    if roles.derived_traits:
+        from dataclasses import replace
+
+        from segkit.io.rfm import rfm_traits
+
+        amounts, _bad = numeric_values(frame[roles.amount_col])
+        derived, note = rfm_traits(frame, roles, row_user, n_users, amounts)
+        for column in derived.columns:
+            users[column] = derived[column].to_numpy()
+        notes.append(note)
+        # The table's roles name the derived traits as numeric ones, so every later stage
+        # (fusion, profiles, exports, rules) treats them like the file's own traits.
+        roles = replace(roles, numeric_cols=(*[c for c in roles.numeric_cols if c not in derived.columns],
+                                             *derived.columns))
     for column in roles.categorical_cols + ((roles.label_col,) if roles.label_col else ()):
         if column in users.columns:
             continue
@@ -190,7 +222,8 @@ def prepare_users(frame: pd.DataFrame, roles: ColumnRoles) -> UserTable:
             notes.append(
                 f"{conflicts} user(s) have different trait values on different rows; numeric traits are averaged, categories take the most common value"
             )
-    return UserTable(users, row_user, row_texts, status, roles, tuple(notes))
+    return UserTable(users, row_user, row_texts, status, roles, tuple(notes), scanned.counts,
+                     mask_personal_data, scanned.found)
 
 
 def _mode_per_user(series: pd.Series, row_user: np.ndarray, n_users: int) -> pd.Series:
@@ -211,7 +244,9 @@ def _count_conflicting_users(frame: pd.DataFrame, roles: ColumnRoles, row_user: 
     Review-level columns (a rating per review) vary by nature and are not conflicts: a
     column counts as user-level when at least 90% of users have a single value in it.
     """
-    columns = list(roles.numeric_cols) + list(roles.categorical_cols)
+    columns = [c for c in (*roles.numeric_cols, *roles.categorical_cols) if c not in roles.derived_traits]
+    if not columns:
+        return 0
     sub = frame[columns].copy()
     sub["__u"] = row_user
     sub = sub[sub["__u"] >= 0]

@@ -93,6 +93,8 @@ def fit_model(run, frame: pd.DataFrame | None = None) -> SegmentModel:
         "names": {str(k): v for k, v in run.summary.names.items()},
         "n_training_users": int(len(run.labels)),
         "seed": int(config.seed),
+        # New users' texts are masked as the training texts were (their words were fitted on them).
+        "mask_personal_data": bool(run.table.texts_masked),
     }
     arrays: dict[str, np.ndarray] = {}
     scaling = fused.scaling
@@ -371,6 +373,8 @@ def _embed_new(model: SegmentModel, table, frame: pd.DataFrame) -> tuple[np.ndar
 
         vectors, ok = PrecomputedEmbedder.vectors_from_frame(frame, table.roles.vector_cols)
         return np.asarray(vectors, dtype=np.float32), ok & (table.row_user >= 0)
+    if name == "none":  # a model fitted on traits alone: every user with an id is placed
+        return np.zeros((table.n_rows, 0), dtype=np.float32), table.row_user >= 0
     usable = np.array([bool(t) for t in table.row_texts]) & (table.row_user >= 0)
     texts = [table.row_texts[i] for i in np.flatnonzero(usable)]
     if name == "tfidf":
@@ -405,13 +409,16 @@ def fuse_new_users(model: SegmentModel, frame: pd.DataFrame, user_col: str | Non
         numeric_cols=tuple(model.meta["numeric_cols"]),
         categorical_cols=tuple(model.meta["categorical_levels"]),
         vector_cols=saved.vector_cols,
+        # RFM traits are derived again from the new file's time and amount columns.
+        time_col=saved.time_col, amount_col=saved.amount_col, derived_traits=saved.derived_traits,
     )
     if saved.user_col and roles.user_col is None and user_col is None:
         raise SegkitInputError(
             f"The new users file has no '{saved.user_col}' column (the user id the model was trained with); "
             "name the user id column with --user-col."
         )
-    table = prepare_users(frame, roles)
+    # Models saved before masking existed were fitted on the original texts.
+    table = prepare_users(frame, roles, mask_personal_data=bool(model.meta.get("mask_personal_data", False)))
     rows, usable = _embed_new(model, table, frame)
     index, vectors = table.mean_vectors(rows, usable)
     if not len(index):

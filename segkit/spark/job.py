@@ -88,6 +88,13 @@ def run_spark_segmentation(spark, frame, config: RunConfig, out_dir: str | Path,
         log(f"{stage}: {timings[stage]:.1f}s")
 
     config = resolve_roles(frame, config)
+    if not config.roles.text_cols and not config.roles.vector_cols:
+        raise SegkitInputError("The Spark job segments what users wrote and this table has no text column; "
+                               "segment a behaviour-only file on one machine (segkit segment FILE).")
+    if config.roles.derived_traits:
+        log("note: RFM traits (recency_days, frequency, monetary) are derived on one machine only; "
+            "the Spark job leaves them out")
+        config = replace(config, roles=replace(config.roles, derived_traits=()))
     roles = config.roles
     check_schema(frame, roles)
     from segkit.cluster.registry import CLUSTERERS, get_clusterer
@@ -118,7 +125,7 @@ def run_spark_segmentation(spark, frame, config: RunConfig, out_dir: str | Path,
     for i, column in enumerate(roles.numeric_cols):
         if first[f"n{i}"] == 0:
             raise SegkitInputError(f"Numeric column '{column}' has no numbers in it; unmap it or fix the file.")
-    rows = prepare_rows(frame, roles).persist()
+    rows = prepare_rows(frame, roles, config.mask_personal_data).persist()
     users = user_table(rows, roles).persist()
     n_users = users.count()
     lap("read_prepare")

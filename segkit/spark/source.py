@@ -127,7 +127,20 @@ def numeric_col(column):
     return F.when(F.abs(value) < F.lit(float("inf")), value)
 
 
-def prepare_rows(frame, roles: ColumnRoles):
+def masked_text_col(column):
+    """segkit.privacy.mask on the workers (a pandas UDF), as prepare_users masks on one machine."""
+    from pyspark.sql import functions as F
+
+    @F.pandas_udf("string")
+    def mask_texts(texts: pd.Series) -> pd.Series:
+        from segkit.privacy import mask
+
+        return texts.map(lambda t: mask(t) if t else t)
+
+    return mask_texts(column)
+
+
+def prepare_rows(frame, roles: ColumnRoles, mask_personal_data: bool = False):
     """Rows with a user id: user_id (string), text (cleaned, '' if none), traits as given.
 
     Without a user column every row is its own user (ids from monotonically_increasing_id:
@@ -145,6 +158,8 @@ def prepare_rows(frame, roles: ColumnRoles):
         text = parts[0] if len(parts) == 1 else F.regexp_replace(F.concat_ws("\n", *parts), _STRIP, "")
     else:
         text = F.lit("")
+    if mask_personal_data and roles.text_cols:
+        text = masked_text_col(text)
     columns = [F.col("__user").alias("user_id"), text.alias("text")]
     for column in roles.numeric_cols:
         columns.append(numeric_col(column).alias(column))

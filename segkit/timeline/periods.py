@@ -7,38 +7,13 @@ up to 5 years (the usual case), a quarter up to 15 years, else a year.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
 from segkit.errors import SegkitInputError
+from segkit.io.times import TIME_NAME, parse_times  # noqa: F401 - parse_times is re-exported
 
 FREQS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
-TIME_NAME = re.compile(r"(time|date|timestamp|created|posted|_at$|^ts$)", re.IGNORECASE)
-
-
-def parse_times(values: pd.Series, column: str = "time") -> pd.Series:
-    """Timestamps (UTC-naive) from dates as text, datetimes, or Unix seconds/milliseconds."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        times = pd.to_datetime(values)
-    elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        numbers = pd.to_numeric(values, errors="coerce")
-        finite = numbers.dropna()
-        if finite.empty:
-            raise SegkitInputError(f"The time column '{column}' has no values.")
-        unit = "ms" if finite.abs().median() > 1e11 else "s"  # 1e11 s is the year 5138
-        times = pd.to_datetime(numbers, unit=unit, errors="coerce")
-    else:
-        text = values.astype("string").str.strip()
-        times = pd.to_datetime(text, errors="coerce", format="mixed", utc=True)
-    if getattr(times.dt, "tz", None) is not None:
-        times = times.dt.tz_convert("UTC").dt.tz_localize(None)
-    share = float(times.notna().mean()) if len(times) else 0.0
-    if share < 0.5:
-        raise SegkitInputError(f"The time column '{column}' does not hold dates: only {share:.0%} of its values "
-                               "read as a date or a Unix time. Pick another column with --time-col.")
-    return times
 
 
 def guess_time_col(frame: pd.DataFrame) -> str | None:
