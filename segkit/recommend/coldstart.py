@@ -1,0 +1,213 @@
+"""Where segments should help: users with thin or no history, and as a prior for item-kNN.
+
+The split (`cold_start_split`) puts every user in one group:
+
+- new users: a seeded share of the users with 2+ items; their whole history leaves
+  training. They are known only by their first interaction (the sign-up review): its
+  text places them in a segment through the saved model, its item is excluded from the
+  candidates, and their later items are what must be found;
+- thin users: another seeded share; training keeps only their first 1 or 2 items
+  (alternating), and their last item is held out. They are assigned by the saved model too;
+- warm users: the rest; their last item is held out, their earlier ones train. Only
+  these users' training-period text enters the segmentation fit.
+
+`evaluate_cold_start` scores every recommender of `segkit.recommend.scoring` per group,
+with paired bootstrap 95% intervals over users for the comparisons that answer the
+questions (segments vs global popularity, hybrid vs item-kNN, hybrid with the segment
+prior vs the same hybrid with global popularity as the prior).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from segkit.errors import SegkitInputError
+from segkit.recommend.evaluate import paired_bootstrap
+from segkit.recommend.interactions import Interactions
+from segkit.recommend.scoring import (
+    SCORERS,
+    build_catalogue,
+    evaluate_method,
+    known_users,
+    relevant_codes,
+)
+
+GROUPS = {"warm": "Warm users (full history)", "thin": "Thin history (1-2 training items)",
+          "new": "New users (sign-up review only)"}
+WEIGHT_GRID = tuple(np.round(np.linspace(0.0, 1.0, 11), 2))
+COMPARISONS = (  # (method, baseline): the questions each group's table answers
+    ("segment_popularity", "global_popularity"),
+    ("segment_popularity_shuffled", "global_popularity"),
+    ("text_knn", "global_popularity"),
+    ("item_knn", "global_popularity"),
+    ("hybrid_segment", "item_knn"),
+    ("hybrid_segment", "hybrid_global"),
+)
+
+
+@dataclass(frozen=True)
+class ColdStartSplit:
+    train: pd.DataFrame  # user, item, rating, time: what the recommenders may learn from
+    warm_test: pd.DataFrame  # last item of each warm user
+    thin_test: pd.DataFrame  # last item of each thin user
+    new_first: pd.DataFrame  # each new user's first interaction (the sign-up review)
+    new_test: pd.DataFrame  # each new user's later items
+    description: str
+
+    def users(self, group: str) -> np.ndarray:
+        test = {"warm": self.warm_test, "thin": self.thin_test, "new": self.new_test}[group]
+        return np.array(sorted(set(test["user"])), dtype=object)
+
+
+def cold_start_split(interactions: Interactions, new_share: float = 0.2, thin_share: float = 0.2,
+                     thin_sizes: tuple[int, ...] = (1, 2), seed: int = 0) -> ColdStartSplit:
+    """Assign each user with 2+ items to new, thin or warm (seeded), as the module says."""
+    if not (0 <= new_share < 1 and 0 <= thin_share < 1 and new_share + thin_share < 1):
+        raise SegkitInputError("The new-user and thin-history shares must be in [0, 1) and sum to less than 1.")
+    frame = interactions.frame  # sorted by user, then time (or file order)
+    position = frame.groupby("user", sort=False).cumcount().to_numpy()
+    counts = frame.groupby("user", sort=False)["item"].transform("size").to_numpy()
+    eligible = np.array(sorted(frame.loc[counts >= 2, "user"].unique()), dtype=object)
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(eligible))
+    n_new, n_thin = int(round(new_share * len(eligible))), int(round(thin_share * len(eligible)))
+    new = set(eligible[order[:n_new]])
+    thin_pool = list(eligible[order[n_new:]])
+    n_items = frame.groupby("user", sort=False).size()
+    # Thin users need one more item than the history they keep; their size alternates.
+    thin: dict = {}
+    for user in thin_pool:
+        if len(thin) >= n_thin:
+            break
+        size = thin_sizes[len(thin) % len(thin_sizes)]
+        if int(n_items[user]) >= size + 1:
+            thin[user] = size
+    user = frame["user"].to_numpy()
+    is_new = np.isin(user, list(new))
+    is_thin = np.isin(user, list(thin))
+    keep = np.array([thin.get(u, 0) for u in user]) if thin else np.zeros(len(user), dtype=int)
+    last = position == counts - 1
+    multi = counts >= 2
+    warm_test = ~is_new & ~is_thin & multi & last
+    thin_test = is_thin & last
+    thin_train = is_thin & (position < keep)
+    warm_train = ~is_new & ~is_thin & ~warm_test
+    ordered = "by time" if interactions.has_time else "in file order (no timestamps)"
+    description = (f"{len(new)} new users (known by their first review only), {len(thin)} thin-history users "
+                   f"(first {'/'.join(map(str, thin_sizes))} item(s) kept), the other users' last item held out; "
+                   f"items ordered {ordered}; seed {seed}")
+    pick = ["user", "item", "rating", "time"]
+    return ColdStartSplit(
+        train=frame.loc[warm_train | thin_train, pick].reset_index(drop=True),
+        warm_test=frame.loc[warm_test, pick].reset_index(drop=True),
+        thin_test=frame.loc[thin_test, pick].reset_index(drop=True),
+        new_first=frame.loc[is_new & (position == 0), pick].reset_index(drop=True),
+        new_test=frame.loc[is_new & (position > 0), pick].reset_index(drop=True),
+        description=description,
+    )
+
+
+def choose_blend_weight(train: pd.DataFrame, segments: pd.Series | None, prior: str = "hybrid_segment",
+                        k: int = 10, grid: tuple[float, ...] = WEIGHT_GRID) -> tuple[float, pd.DataFrame]:
+    """The hybrid's prior weight w, chosen on the training split only: each training user with
+    2+ training items holds out their last one, and w maximises NDCG@k there (ties: smaller w).
+    Returns w and the validation curve (weight, ndcg)."""
+    counts = train.groupby("user", sort=False)["item"].transform("size").to_numpy()
+    position = train.groupby("user", sort=False).cumcount().to_numpy()
+    held = (counts >= 2) & (position == counts - 1)
+    inner_train, inner_test = train[~held], train[held]
+    if inner_test.empty:
+        return 0.0, pd.DataFrame({"weight": [0.0], "ndcg": [np.nan]})
+    catalogue = build_catalogue(inner_train, segments)
+    users = np.array(sorted(set(inner_test["user"])), dtype=object)
+    known = known_users(catalogue, users, inner_train[inner_train["user"].isin(set(users))], segments)
+    relevant = relevant_codes(catalogue, users, inner_test)
+    curve = []
+    for weight in grid:
+        _, ndcg, _ = evaluate_method(catalogue, known, relevant, prior, k=k, weight=float(weight))
+        curve.append({"weight": float(weight), "ndcg": float(ndcg.mean())})
+    curve = pd.DataFrame(curve)
+    best = curve.sort_values(["ndcg", "weight"], ascending=[False, True]).iloc[0]
+    return float(best["weight"]), curve
+
+
+@dataclass(frozen=True)
+class ColdStartReport:
+    table: pd.DataFrame  # group, method, users, hit_rate@k, ndcg@k
+    comparisons: pd.DataFrame  # group, method, baseline, gain, ci_low, ci_high, verdict
+    weights: dict  # hybrid method -> chosen w
+    weight_curves: dict  # hybrid method -> validation curve
+    split: ColdStartSplit
+    k: int
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def evaluate_cold_start(split: ColdStartSplit, segments: pd.Series, vectors: tuple[np.ndarray, np.ndarray] | None,
+                        k: int = 10, n_boot: int = 1000, seed: int = 0, n_neighbours: int = 50,
+                        groups: tuple[str, ...] = ("warm", "thin", "new")) -> ColdStartReport:
+    """Score every recommender on every group. `segments`: user id -> segment for training and
+    evaluated users (fitted users from the run, the others from the saved model); `vectors`:
+    (user ids, fused vectors) for nearest users by text, training users and evaluated users alike."""
+    segments = segments.copy()
+    segments.index = segments.index.astype(str)
+    catalogue = build_catalogue(split.train, segments, vectors)
+    weights, curves = {}, {}
+    for hybrid in ("hybrid_segment", "hybrid_global"):
+        weights[hybrid], curves[hybrid] = choose_blend_weight(split.train, segments, hybrid, k)
+    rows, comparisons = [], []
+    rng = np.random.default_rng(seed)
+    notes = [split.description,
+             f"hybrid weights chosen on a validation split of the training data: "
+             f"segment prior w = {weights['hybrid_segment']:.1f}, global prior w = {weights['hybrid_global']:.1f}"]
+    for group in groups:
+        test = {"warm": split.warm_test, "thin": split.thin_test, "new": split.new_test}[group]
+        history = split.new_first if group == "new" else split.train
+        users = split.users(group)
+        if len(users) == 0:
+            notes.append(f"{GROUPS[group]}: no users")
+            continue
+        known = known_users(catalogue, users, history[history["user"].isin(set(users))], segments, vectors)
+        relevant = relevant_codes(catalogue, users, test)
+        shuffled = rng.permutation(known.segments)
+        per_method = {}
+        for method in SCORERS:
+            if method == "text_knn" and known.vectors is None:
+                continue
+            options = {"n_neighbours": n_neighbours}
+            if method.startswith("hybrid"):
+                options["weight"] = weights[method]
+            if method == "segment_popularity_shuffled":
+                options["segments"] = shuffled
+            hits, ndcg, _ = evaluate_method(catalogue, known, relevant, method, k=k, **options)
+            per_method[method] = ndcg
+            rows.append({"group": group, "method": method, "label": SCORERS[method], "users": len(users),
+                         f"hit_rate@{k}": float(hits.mean()), f"ndcg@{k}": float(ndcg.mean())})
+        for method, baseline in COMPARISONS:
+            if method in per_method and baseline in per_method:
+                gain, low, high = paired_bootstrap(per_method[method], per_method[baseline], n_boot, seed)
+                comparisons.append({"group": group, "method": method, "baseline": baseline, "users": len(users),
+                                    "gain": gain, "ci_low": low, "ci_high": high, "verdict": _verdict(low, high)})
+        segmented = float((known.segments >= 0).mean())
+        notes.append(f"{GROUPS[group]}: {len(users)} users, {segmented:.0%} with a segment")
+    return ColdStartReport(pd.DataFrame(rows), pd.DataFrame(comparisons), weights, curves, split, k, tuple(notes))
+
+
+def _verdict(low: float, high: float) -> str:
+    """Only an interval wholly above 0 is a gain; wholly below, a loss."""
+    if low > 0:
+        return "gain"
+    if high < 0:
+        return "loss"
+    return "no measurable difference"
+
+
+def comparison(report: ColdStartReport, group: str, method: str, baseline: str) -> dict | None:
+    """One row of `report.comparisons` as a dict, or None when it was not measured."""
+    table = report.comparisons
+    if table.empty:
+        return None
+    hit = table[(table["group"] == group) & (table["method"] == method) & (table["baseline"] == baseline)]
+    return None if hit.empty else hit.iloc[0].to_dict()
