@@ -137,3 +137,17 @@ def test_edited_segments_name_the_refitted_ones():
     fitted = pd.Series([0, 0, 1, 1, 2, -1], index=list("abcdef"))
     edited = pd.Series([5, 5, 5, 7, 7, 7], index=list("abcdef"))  # the analyst merged 0 and 1 into 5
     assert align_to_edited(fitted, edited).tolist() == [5, 5, 5, 5, 7, -1]
+
+
+def test_k_sweep_reports_the_recommendation_gain_next_to_silhouette():
+    from segkit.recommend.k_sweep import recommendation_k_sweep
+
+    table = recommendation_k_sweep(taste_reviews(n_users=180), config(), columns=COLUMNS, k_values=[2, 3, 6],
+                                   n_boot=100)
+    assert table["k"].tolist() == [2, 3, 6]
+    assert table["default"].sum() <= 1
+    assert table["silhouette"].notna().all()
+    by_k = table.set_index("k")
+    # Three planted tastes: K = 3 finds them, K = 2 must merge two, so it recommends worse to new users.
+    assert by_k.loc[3, "new_ndcg_gain"] > by_k.loc[2, "new_ndcg_gain"]
+    assert by_k.loc[3, "new_ci_low"] > 0

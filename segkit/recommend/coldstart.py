@@ -147,21 +147,25 @@ class ColdStartReport:
 
 def evaluate_cold_start(split: ColdStartSplit, segments: pd.Series, vectors: tuple[np.ndarray, np.ndarray] | None,
                         k: int = 10, n_boot: int = 1000, seed: int = 0, n_neighbours: int = 50,
-                        groups: tuple[str, ...] = ("warm", "thin", "new")) -> ColdStartReport:
-    """Score every recommender on every group. `segments`: user id -> segment for training and
-    evaluated users (fitted users from the run, the others from the saved model); `vectors`:
-    (user ids, fused vectors) for nearest users by text, training users and evaluated users alike."""
+                        groups: tuple[str, ...] = ("warm", "thin", "new"),
+                        methods: tuple[str, ...] = tuple(SCORERS)) -> ColdStartReport:
+    """Score the recommenders (`methods`, default all) on every group. `segments`: user id ->
+    segment for training and evaluated users (fitted users from the run, the others from the
+    saved model); `vectors`: (user ids, fused vectors) for nearest users by text, training and
+    evaluated users alike (None: that method is skipped)."""
     segments = segments.copy()
     segments.index = segments.index.astype(str)
     catalogue = build_catalogue(split.train, segments, vectors)
     weights, curves = {}, {}
+    notes = [split.description]
     for hybrid in ("hybrid_segment", "hybrid_global"):
-        weights[hybrid], curves[hybrid] = choose_blend_weight(split.train, segments, hybrid, k)
+        if hybrid in methods:
+            weights[hybrid], curves[hybrid] = choose_blend_weight(split.train, segments, hybrid, k)
+    if weights:
+        notes.append("hybrid weights chosen on a validation split of the training data: "
+                     + ", ".join(f"{SCORERS[m]} w = {w:.1f}" for m, w in weights.items()))
     rows, comparisons = [], []
     rng = np.random.default_rng(seed)
-    notes = [split.description,
-             f"hybrid weights chosen on a validation split of the training data: "
-             f"segment prior w = {weights['hybrid_segment']:.1f}, global prior w = {weights['hybrid_global']:.1f}"]
     for group in groups:
         test = {"warm": split.warm_test, "thin": split.thin_test, "new": split.new_test}[group]
         history = split.new_first if group == "new" else split.train
@@ -173,7 +177,7 @@ def evaluate_cold_start(split: ColdStartSplit, segments: pd.Series, vectors: tup
         relevant = relevant_codes(catalogue, users, test)
         shuffled = rng.permutation(known.segments)
         per_method = {}
-        for method in SCORERS:
+        for method in methods:
             if method == "text_knn" and known.vectors is None:
                 continue
             options = {"n_neighbours": n_neighbours}

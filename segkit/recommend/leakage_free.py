@@ -98,7 +98,7 @@ def align_to_edited(fitted: pd.Series, edited: pd.Series) -> pd.Series:
     return fitted.map(lambda s: mapping.get(int(s), -1) if s >= 0 else int(s)).astype(int)
 
 
-def _text_rows(rows: pd.DataFrame, user_col: str, item_col: str | None, time_col: str | None,
+def training_period_text(rows: pd.DataFrame, user_col: str, item_col: str | None, time_col: str | None,
                split, interactions: Interactions):
     """(fit rows, assign rows) of training-period text, or None when they cannot be told apart."""
     thin_users = set(split.thin_test["user"])
@@ -137,7 +137,7 @@ def leakage_free_evaluation(rows: pd.DataFrame, config: RunConfig, interactions:
         raise SegkitInputError("The text table needs the user id column of the run settings.")
     split = cold_start_split(interactions, new_share=new_share, thin_share=thin_share, seed=seed)
     cols = interactions.columns
-    text = _text_rows(rows, user_col, cols.item_col, cols.time_col, split, interactions)
+    text = training_period_text(rows, user_col, cols.item_col, cols.time_col, split, interactions)
     reason, fitted = None, None
     if text is None:
         reason = say("reason.no_link")

@@ -49,6 +49,14 @@ def fit_and_assign(fit_rows: pd.DataFrame, config: RunConfig, assign_rows: pd.Da
     fit_rows = normalised_rows(fit_rows, user_col)
     run = run_segmentation(fit_rows, config, cache=cache, with_map=False)
     model = fit_model(run, fit_rows)
+    return assign_with_model(run, model, assign_rows)
+
+
+def assign_with_model(run: SegmentationRun, model: SegmentModel,
+                      assign_rows: pd.DataFrame | None = None) -> FittedSegments:
+    """The run's own users with its labels, and the users of `assign_rows` (never fitted)
+    assigned by `model` (fitted from `run`)."""
+    user_col = run.config.roles.user_col
     table_ids = run.table.users["user_id"].astype(str).to_numpy()
     labels = run.user_labels()
     fitted = labels >= -1  # -2: not segmented (no usable text)
