@@ -215,3 +215,29 @@ def comparison(report: ColdStartReport, group: str, method: str, baseline: str) 
         return None
     hit = table[(table["group"] == group) & (table["method"] == method) & (table["baseline"] == baseline)]
     return None if hit.empty else hit.iloc[0].to_dict()
+
+
+def format_cold_start(report: ColdStartReport) -> str:
+    """The report as plain text: per group, each method's scores, then the comparisons with intervals."""
+    k = report.k
+    lines = []
+    for group in GROUPS:
+        metrics = report.table[report.table["group"] == group] if not report.table.empty else report.table
+        if metrics.empty:
+            continue
+        lines.append(f"--- {GROUPS[group]}: {int(metrics['users'].iloc[0])} users")
+        show = pd.DataFrame({"method": metrics["label"], f"HR@{k}": metrics[f"hit_rate@{k}"].map("{:.4f}".format),
+                             f"NDCG@{k}": metrics[f"ndcg@{k}"].map("{:.4f}".format)})
+        lines.append(show.to_string(index=False))
+        gains = report.comparisons[report.comparisons["group"] == group]
+        if not gains.empty:
+            show = pd.DataFrame({
+                "comparison": [f"{SCORERS[m]} vs {SCORERS[b]}" for m, b in zip(gains["method"], gains["baseline"],
+                                                                                strict=True)],
+                f"NDCG@{k} gain [95% CI]": [f"{g:+.4f} [{lo:+.4f}, {hi:+.4f}]" for g, lo, hi in
+                                           zip(gains["gain"], gains["ci_low"], gains["ci_high"], strict=True)],
+                "verdict": gains["verdict"]})
+            lines.append(show.to_string(index=False))
+        lines.append("")
+    lines += [f"note: {n}" for n in report.notes]
+    return "\n".join(lines)
