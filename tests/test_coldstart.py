@@ -151,3 +151,17 @@ def test_k_sweep_reports_the_recommendation_gain_next_to_silhouette():
     # Three planted tastes: K = 3 finds them, K = 2 must merge two, so it recommends worse to new users.
     assert by_k.loc[3, "new_ndcg_gain"] > by_k.loc[2, "new_ndcg_gain"]
     assert by_k.loc[3, "new_ci_low"] > 0
+
+
+def test_group_tables_speak_both_languages_and_refit_failure_is_optimistic():
+    frame = taste_reviews(n_users=60)
+    edited = pd.Series(np.arange(60) % 3, index=[f"u{u:04d}" for u in range(60)])
+    # K = 40 cannot be fitted on the ~36 warm users: re-segmenting fails, the given segments are used.
+    result = leakage_free_evaluation(frame, config(k=40), columns=COLUMNS, edited_segments=edited, n_boot=50)
+    assert not result.leakage_free and "re-segmenting" in result.reason
+    english, chinese = result.group_table("new"), result.group_table("new", lang="zh")
+    assert english.iloc[0, 0] == "Global popularity" and chinese.iloc[0, 0] == "全局热门"
+    assert english.shape == chinese.shape and english.iloc[0, -1] == ""
+    assert english.iloc[1:, -1].str.match(r"^[+-]\d\.\d{4} \[").all()
+    with pytest.raises(Exception, match="no segments were given"):
+        leakage_free_evaluation(frame, config(k=40), columns=COLUMNS, n_boot=50)

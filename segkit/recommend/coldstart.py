@@ -136,7 +136,7 @@ def choose_blend_weight(train: pd.DataFrame, segments: pd.Series | None, prior: 
 
 @dataclass(frozen=True)
 class ColdStartReport:
-    table: pd.DataFrame  # group, method, users, hit_rate@k, ndcg@k
+    table: pd.DataFrame  # group, method, label, users, hit_rate@k, ndcg@k, gain_vs_global, ci_low, ci_high
     comparisons: pd.DataFrame  # group, method, baseline, gain, ci_low, ci_high, verdict
     weights: dict  # hybrid method -> chosen w
     weight_curves: dict  # hybrid method -> validation curve
@@ -177,7 +177,7 @@ def evaluate_cold_start(split: ColdStartSplit, segments: pd.Series, vectors: tup
         relevant = relevant_codes(catalogue, users, test)
         shuffled = rng.permutation(known.segments)
         per_method = {}
-        for method in methods:
+        for method in sorted(methods, key=lambda m: m != "global_popularity"):  # the baseline first
             if method == "text_knn" and known.vectors is None:
                 continue
             options = {"n_neighbours": n_neighbours}
@@ -187,8 +187,10 @@ def evaluate_cold_start(split: ColdStartSplit, segments: pd.Series, vectors: tup
                 options["segments"] = shuffled
             hits, ndcg, _ = evaluate_method(catalogue, known, relevant, method, k=k, **options)
             per_method[method] = ndcg
+            gain, low, high = paired_bootstrap(ndcg, per_method.get("global_popularity", ndcg), n_boot, seed)
             rows.append({"group": group, "method": method, "label": SCORERS[method], "users": len(users),
-                         f"hit_rate@{k}": float(hits.mean()), f"ndcg@{k}": float(ndcg.mean())})
+                         f"hit_rate@{k}": float(hits.mean()), f"ndcg@{k}": float(ndcg.mean()),
+                         "gain_vs_global": gain, "ci_low": low, "ci_high": high})
         for method, baseline in COMPARISONS:
             if method in per_method and baseline in per_method:
                 gain, low, high = paired_bootstrap(per_method[method], per_method[baseline], n_boot, seed)

@@ -81,6 +81,23 @@ class RecommendEvaluation:
     def verdict_lines(self, lang: str = "en") -> list[str]:
         return [v.text(lang) for v in self.verdicts]
 
+    def group_table(self, group: str, lang: str = "en") -> pd.DataFrame:
+        """One group's methods for display: method (in `lang`), users, hit rate, NDCG and the
+        NDCG gain over global popularity with its interval, as text ('' for the baseline)."""
+        k = self.report.k
+        table = self.report.table
+        rows = table[table["group"] == group] if not table.empty else table
+        gains = [("" if m == "global_popularity" else f"{g:+.4f} [{lo:+.4f}, {hi:+.4f}]")
+                 for m, g, lo, hi in zip(rows["method"], rows["gain_vs_global"], rows["ci_low"], rows["ci_high"],
+                                         strict=True)]
+        return pd.DataFrame({
+            say("column.method", lang): [say(f"method.{m}", lang) for m in rows["method"]],
+            say("column.users", lang): rows["users"].to_numpy(),
+            say("column.hit_rate", lang, k=k): rows[f"hit_rate@{k}"].round(4).to_numpy(),
+            say("column.ndcg", lang, k=k): rows[f"ndcg@{k}"].round(4).to_numpy(),
+            say("column.gain", lang, k=k): gains,
+        })
+
 
 def align_to_edited(fitted: pd.Series, edited: pd.Series) -> pd.Series:
     """Re-fitted segment ids replaced by the edited segment most of their users are in

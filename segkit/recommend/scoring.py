@@ -7,8 +7,9 @@ dense blocks (users x items) computed in batches; known items are never recommen
 - global popularity: users per item;
 - segment popularity: the segment's counts shrunk toward global popularity (the same
   PRIOR_USERS pull as `evaluate.py`), so a small segment's noise does not win;
-- nearest users by text: the items of the `n_neighbours` training users closest to the
-  user in the segmentation's fused space (the space the saved model assigns in);
+- nearest users by embedding: the items of the `n_neighbours` training users closest to
+  the user in the segmentation's fused space (text, or traits given as vectors; the space
+  the saved model assigns in);
 - item-kNN: cosine co-occurrence with the user's known items;
 - hybrid: (1 - w) * item-kNN / its row maximum + w * a prior / its maximum, the prior being
   the segment's popularity or, as the control, global popularity.
@@ -30,7 +31,7 @@ SCORERS = {
     "global_popularity": "Global popularity",
     "segment_popularity": "Segment popularity",
     "segment_popularity_shuffled": "Segment popularity, shuffled segments (control)",
-    "text_knn": "Nearest users by text",
+    "text_knn": "Nearest users by embedding",
     "item_knn": "Item-kNN",
     "hybrid_segment": "Hybrid: item-kNN + segment prior",
     "hybrid_global": "Hybrid: item-kNN + global prior (control)",
@@ -182,7 +183,7 @@ def score_block(catalogue: Catalogue, known: Known, method: str, weight: float =
         return prior + TIE_BREAK * base
     if method == "text_knn":
         if known.vectors is None:
-            raise SegkitInputError("Nearest users by text needs the users' vectors.")
+            raise SegkitInputError("Nearest users by embedding needs the users' vectors.")
         return _text_neighbours(catalogue, known.vectors, n_neighbours) + TIE_BREAK * base
     personal = np.asarray((known.history @ catalogue.similarity).todense())
     if method == "item_knn":

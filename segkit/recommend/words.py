@@ -16,7 +16,7 @@ EN = {
     "method.global_popularity": "Global popularity",
     "method.segment_popularity": "Segment popularity",
     "method.segment_popularity_shuffled": "Segment popularity, shuffled segments (control)",
-    "method.text_knn": "Nearest users by text",
+    "method.text_knn": "Nearest users by embedding",
     "method.item_knn": "Item-kNN",
     "method.hybrid_segment": "Hybrid: item-kNN + segment prior",
     "method.hybrid_global": "Hybrid: item-kNN + global prior (control)",
@@ -37,6 +37,11 @@ EN = {
                           "the prior it does as well ({gain:+.4f} NDCG@{k} [{low:+.4f}, {high:+.4f}]).",
     "verdict.prior_loss": "For {group} the blend does better with global popularity than with the segment prior: "
                           "{gain:+.4f} NDCG@{k} [{low:+.4f}, {high:+.4f}].",
+    "column.method": "Method",
+    "column.users": "Users",
+    "column.hit_rate": "Hit rate@{k}",
+    "column.ndcg": "NDCG@{k}",
+    "column.gain": "NDCG@{k} vs global popularity [95% CI]",
     "label.leakage_free": "leakage-free",
     "label.optimistic": "optimistic",
     "caveat.leakage_free": "Segments were re-built from training-period text only ({users} users); held-out "
@@ -58,7 +63,7 @@ ZH = {
     "method.global_popularity": "全局热门",
     "method.segment_popularity": "分群热门",
     "method.segment_popularity_shuffled": "分群热门，打乱分群（对照）",
-    "method.text_knn": "文本最相近的用户",
+    "method.text_knn": "嵌入最相近的用户",
     "method.item_knn": "物品近邻（item-kNN）",
     "method.hybrid_segment": "混合：物品近邻 + 分群先验",
     "method.hybrid_global": "混合：物品近邻 + 全局先验（对照）",
@@ -78,6 +83,11 @@ ZH = {
                           "（NDCG@{k} {gain:+.4f} [{low:+.4f}, {high:+.4f}]）。",
     "verdict.prior_loss": "对{group}，以全局热门为先验的混合比分群先验更好：NDCG@{k} {gain:+.4f} "
                           "[{low:+.4f}, {high:+.4f}]。",
+    "column.method": "方法",
+    "column.users": "用户数",
+    "column.hit_rate": "命中率@{k}",
+    "column.ndcg": "NDCG@{k}",
+    "column.gain": "NDCG@{k} 相对全局热门 [95% 置信区间]",
     "label.leakage_free": "无泄漏",
     "label.optimistic": "偏乐观",
     "caveat.leakage_free": "分群只用训练期的文本重新构建（{users} 个用户）；留出的用户和新用户由保存的模型分配，"
