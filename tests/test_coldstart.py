@@ -165,3 +165,19 @@ def test_group_tables_speak_both_languages_and_refit_failure_is_optimistic():
     assert english.iloc[1:, -1].str.match(r"^[+-]\d\.\d{4} \[").all()
     with pytest.raises(Exception, match="no segments were given"):
         leakage_free_evaluation(frame, config(k=40), columns=COLUMNS, n_boot=50)
+
+
+def test_breakdown_shows_the_edited_segments_of_new_users():
+    frame = taste_reviews()
+    users = sorted(frame["user_id"].unique())
+    topic = pd.Series([int(u[1:]) % 3 for u in users], index=users)  # the planted topic of each user
+    names = {0: "Sport", 1: "Tech", 2: "Beauty"}
+    result = leakage_free_evaluation(frame, config(k=6), columns=COLUMNS, edited_segments=topic, names=names,
+                                     n_boot=50)
+    assert result.leakage_free and result.n_segments == 3  # six re-fitted segments fold onto the three edited
+    table = result.segment_breakdown("new")
+    assert set(table["segment_name"]) == set(names.values())
+    assert table["users"].sum() == len(result.report.split.users("new"))
+    assert (table["difference"] > 0).all()
+    new = result.report.per_user.query("group == 'new' and method == 'global_popularity'").set_index("user")
+    assert (new["segment"] == topic.reindex(new.index)).mean() > 0.9  # assigned to their own topic

@@ -143,6 +143,7 @@ class ColdStartReport:
     split: ColdStartSplit
     k: int
     notes: tuple[str, ...] = field(default_factory=tuple)
+    per_user: pd.DataFrame | None = None  # group, user, segment, method, ndcg (for per-segment views)
 
 
 def evaluate_cold_start(split: ColdStartSplit, segments: pd.Series, vectors: tuple[np.ndarray, np.ndarray] | None,
@@ -164,7 +165,7 @@ def evaluate_cold_start(split: ColdStartSplit, segments: pd.Series, vectors: tup
     if weights:
         notes.append("hybrid weights chosen on a validation split of the training data: "
                      + ", ".join(f"{SCORERS[m]} w = {w:.1f}" for m, w in weights.items()))
-    rows, comparisons = [], []
+    rows, comparisons, per_user = [], [], []
     rng = np.random.default_rng(seed)
     for group in groups:
         test = {"warm": split.warm_test, "thin": split.thin_test, "new": split.new_test}[group]
@@ -187,6 +188,8 @@ def evaluate_cold_start(split: ColdStartSplit, segments: pd.Series, vectors: tup
                 options["segments"] = shuffled
             hits, ndcg, _ = evaluate_method(catalogue, known, relevant, method, k=k, **options)
             per_method[method] = ndcg
+            per_user.append(pd.DataFrame({"group": group, "user": users, "segment": known.segments,
+                                          "method": method, "ndcg": ndcg}))
             gain, low, high = paired_bootstrap(ndcg, per_method.get("global_popularity", ndcg), n_boot, seed)
             rows.append({"group": group, "method": method, "label": SCORERS[method], "users": len(users),
                          f"hit_rate@{k}": float(hits.mean()), f"ndcg@{k}": float(ndcg.mean()),
@@ -198,7 +201,9 @@ def evaluate_cold_start(split: ColdStartSplit, segments: pd.Series, vectors: tup
                                     "gain": gain, "ci_low": low, "ci_high": high, "verdict": _verdict(low, high)})
         segmented = float((known.segments >= 0).mean())
         notes.append(f"{GROUPS[group]}: {len(users)} users, {segmented:.0%} with a segment")
-    return ColdStartReport(pd.DataFrame(rows), pd.DataFrame(comparisons), weights, curves, split, k, tuple(notes))
+    per_user = pd.concat(per_user, ignore_index=True) if per_user else None
+    return ColdStartReport(pd.DataFrame(rows), pd.DataFrame(comparisons), weights, curves, split, k, tuple(notes),
+                           per_user)
 
 
 def _verdict(low: float, high: float) -> str:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from segkit.config import RunConfig
 from segkit.errors import SegkitInputError
+from segkit.labels import segment_name
 from segkit.recommend.coldstart import (
     ColdStartReport,
     cold_start_split,
@@ -80,6 +81,24 @@ class RecommendEvaluation:
 
     def verdict_lines(self, lang: str = "en") -> list[str]:
         return [v.text(lang) for v in self.verdicts]
+
+    def segment_breakdown(self, group: str = "new") -> pd.DataFrame:
+        """Per segment of one group's users: segment_id, segment_name, users, NDCG@k of segment
+        popularity and of global popularity, and the difference (no interval: segments are small)."""
+        per_user = self.report.per_user
+        columns = ["segment_id", "segment_name", "users", "segment_ndcg", "global_ndcg", "difference"]
+        if per_user is None or per_user.empty:
+            return pd.DataFrame(columns=columns)
+        rows = per_user[per_user["group"] == group]
+        wide = rows.pivot_table(index=["user", "segment"], columns="method", values="ndcg").reset_index()
+        if not {"segment_popularity", "global_popularity"} <= set(wide.columns):
+            return pd.DataFrame(columns=columns)
+        table = wide.groupby("segment").agg(users=("user", "size"), segment_ndcg=("segment_popularity", "mean"),
+                                            global_ndcg=("global_popularity", "mean")).reset_index()
+        table["difference"] = table["segment_ndcg"] - table["global_ndcg"]
+        table = table.rename(columns={"segment": "segment_id"})
+        table.insert(1, "segment_name", [segment_name(int(s), self.segment_names) for s in table["segment_id"]])
+        return table[columns].sort_values("users", ascending=False).reset_index(drop=True)
 
     def group_table(self, group: str, lang: str = "en") -> pd.DataFrame:
         """One group's methods for display: method (in `lang`), users, hit rate, NDCG and the
@@ -172,6 +191,8 @@ def leakage_free_evaluation(rows: pd.DataFrame, config: RunConfig, interactions:
             raise SegkitInputError(f"Cannot evaluate without leakage, and no segments were given: {reason}")
         segments, vectors, n_fit = edited_segments.copy(), None, 0
         segments.index = segments.index.astype(str)
+    if names is None and fitted is not None and edited_segments is None:
+        names = fitted.run.summary.names  # the re-fitted segments' own names
     report = evaluate_cold_start(split, segments, vectors, k=k, n_boot=n_boot, seed=seed)
     return RecommendEvaluation(report, fitted is not None, reason, verdicts(report), n_fit,
                                int(segments[segments >= 0].nunique()), dict(names or {}))
