@@ -38,6 +38,9 @@ from segkit.recommend.scoring import (
 GROUPS = {"warm": "Warm users (full history)", "thin": "Thin history (1-2 training items)",
           "new": "New users (sign-up review only)"}
 WEIGHT_GRID = tuple(np.round(np.linspace(0.0, 1.0, 11), 2))
+# How the validation users for each group's blend weight are known: everything, their first
+# 1 or 2 items (thin), their first item (new users: the sign-up review's item).
+VALIDATION_HISTORY = {"warm": None, "thin": (1, 2), "new": (1,)}
 COMPARISONS = (  # (method, baseline): the questions each group's table answers
     ("segment_popularity", "global_popularity"),
     ("segment_popularity_shuffled", "global_popularity"),
@@ -111,9 +114,12 @@ def cold_start_split(interactions: Interactions, new_share: float = 0.2, thin_sh
 
 
 def choose_blend_weight(train: pd.DataFrame, segments: pd.Series | None, prior: str = "hybrid_segment",
-                        k: int = 10, grid: tuple[float, ...] = WEIGHT_GRID) -> tuple[float, pd.DataFrame]:
+                        k: int = 10, grid: tuple[float, ...] = WEIGHT_GRID,
+                        history_sizes: tuple[int, ...] | None = None) -> tuple[float, pd.DataFrame]:
     """The hybrid's prior weight w, chosen on the training split only: each training user with
     2+ training items holds out their last one, and w maximises NDCG@k there (ties: smaller w).
+    `history_sizes` makes the validation users look like the group the weight is for: each is
+    known by only their first s items (s alternating over the sizes), as thin or new users are.
     Returns w and the validation curve (weight, ndcg)."""
     counts = train.groupby("user", sort=False)["item"].transform("size").to_numpy()
     position = train.groupby("user", sort=False).cumcount().to_numpy()
@@ -121,9 +127,15 @@ def choose_blend_weight(train: pd.DataFrame, segments: pd.Series | None, prior: 
     inner_train, inner_test = train[~held], train[held]
     if inner_test.empty:
         return 0.0, pd.DataFrame({"weight": [0.0], "ndcg": [np.nan]})
+    history = inner_train[inner_train["user"].isin(set(inner_test["user"]))]
+    if history_sizes:
+        users = sorted(set(inner_test["user"]))
+        size = pd.Series([history_sizes[i % len(history_sizes)] for i in range(len(users))], index=users)
+        rank = history.groupby("user", sort=False).cumcount().to_numpy()
+        history = history[rank < history["user"].map(size).to_numpy()]
     catalogue = build_catalogue(inner_train, segments)
     users = np.array(sorted(set(inner_test["user"])), dtype=object)
-    known = known_users(catalogue, users, inner_train[inner_train["user"].isin(set(users))], segments)
+    known = known_users(catalogue, users, history, segments)
     relevant = relevant_codes(catalogue, users, inner_test)
     curve = []
     for weight in grid:
@@ -138,8 +150,8 @@ def choose_blend_weight(train: pd.DataFrame, segments: pd.Series | None, prior: 
 class ColdStartReport:
     table: pd.DataFrame  # group, method, label, users, hit_rate@k, ndcg@k, gain_vs_global, ci_low, ci_high
     comparisons: pd.DataFrame  # group, method, baseline, gain, ci_low, ci_high, verdict
-    weights: dict  # hybrid method -> chosen w
-    weight_curves: dict  # hybrid method -> validation curve
+    weights: dict  # group -> hybrid method -> chosen w
+    weight_curves: dict  # group -> hybrid method -> validation curve (weight, ndcg)
     split: ColdStartSplit
     k: int
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -157,14 +169,18 @@ def evaluate_cold_start(split: ColdStartSplit, segments: pd.Series, vectors: tup
     segments = segments.copy()
     segments.index = segments.index.astype(str)
     catalogue = build_catalogue(split.train, segments, vectors)
-    weights, curves = {}, {}
+    weights: dict = {group: {} for group in groups}
+    curves: dict = {group: {} for group in groups}
     notes = [split.description]
-    for hybrid in ("hybrid_segment", "hybrid_global"):
-        if hybrid in methods:
-            weights[hybrid], curves[hybrid] = choose_blend_weight(split.train, segments, hybrid, k)
-    if weights:
-        notes.append("hybrid weights chosen on a validation split of the training data: "
-                     + ", ".join(f"{SCORERS[m]} w = {w:.1f}" for m, w in weights.items()))
+    for group in groups:
+        for hybrid in ("hybrid_segment", "hybrid_global"):
+            if hybrid in methods:
+                weights[group][hybrid], curves[group][hybrid] = choose_blend_weight(
+                    split.train, segments, hybrid, k, history_sizes=VALIDATION_HISTORY[group])
+        if weights[group]:
+            notes.append(f"{GROUPS[group]}: blend weights chosen on a validation split of the training data "
+                         "(validation users known like this group): "
+                         + ", ".join(f"{SCORERS[m]} w = {w:.1f}" for m, w in weights[group].items()))
     rows, comparisons, per_user = [], [], []
     rng = np.random.default_rng(seed)
     for group in groups:
@@ -183,7 +199,7 @@ def evaluate_cold_start(split: ColdStartSplit, segments: pd.Series, vectors: tup
                 continue
             options = {"n_neighbours": n_neighbours}
             if method.startswith("hybrid"):
-                options["weight"] = weights[method]
+                options["weight"] = weights[group][method]
             if method == "segment_popularity_shuffled":
                 options["segments"] = shuffled
             hits, ndcg, _ = evaluate_method(catalogue, known, relevant, method, k=k, **options)

@@ -210,7 +210,7 @@ def verdicts(report: ColdStartReport) -> tuple[Verdict, ...]:
             row = comparison(report, group, method, baseline)
             if row is None:
                 continue
-            weight = report.weights.get("hybrid_segment") if question != "segments" else None
+            weight = report.weights.get(group, {}).get("hybrid_segment") if question != "segments" else None
             out.append(Verdict(group, question, outcome[row["verdict"]], float(row["gain"]), float(row["ci_low"]),
                                float(row["ci_high"]), report.k, weight))
     return tuple(out)
