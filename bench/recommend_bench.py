@@ -20,6 +20,9 @@ precomputed vectors, the route that works without text today.
     .venv/bin/python bench/recommend_bench.py                                 # amazon, TF-IDF
     .venv/bin/python bench/recommend_bench.py --datasets amazon yelp planted planted_null --k-sweep
     .venv/bin/python bench/recommend_bench.py --datasets amazon --embedder minilm   # cached vectors only
+
+MiniLM runs read the file's vectors from ~/.cache/segkit (a miss stops the bench: it never runs the
+model); `leakage_free_evaluation` then re-segments the training rows from those per-row vectors.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.datasets import DATA_ROOT  # noqa: E402
 from segkit.config import RunConfig  # noqa: E402
+from segkit.embed.cache import EmbeddingCache  # noqa: E402
 from segkit.io.read import read_table  # noqa: E402
 from segkit.io.roles import ColumnRoles  # noqa: E402
 from segkit.recommend import InteractionColumns, prepare_interactions  # noqa: E402
@@ -107,26 +111,16 @@ def with_demographic_vectors(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple[s
     return pd.concat([frame, vectors], axis=1), tuple(vectors.columns)
 
 
-def with_cached_minilm(frame: pd.DataFrame, text_col: str, user_col: str) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """MiniLM vectors per row from the embedding cache only (a miss is an error: no model runs here)."""
-    from segkit.embed.cache import EmbeddingCache, embed_with_cache
-    from segkit.embed.registry import get_embedder
+def minilm_is_cached(frame: pd.DataFrame, text_col: str, user_col: str, cache) -> bool:
+    """Whether MiniLM vectors of this whole file are in the cache (the bench never runs the model)."""
     from segkit.io.prepare import prepare_users
-    from segkit.pipeline import embeddings_cached, rows_to_embed
+    from segkit.pipeline import embeddings_cached
 
     table = prepare_users(frame, ColumnRoles(text_cols=(text_col,), user_col=user_col))
-    cache = EmbeddingCache()
-    if not embeddings_cached(table, "minilm", cache):
-        raise SystemExit("MiniLM vectors for this file are not in ~/.cache/segkit; use --embedder tfidf.")
-    usable = rows_to_embed(table)
-    texts = [table.row_texts[i] for i in np.flatnonzero(usable)]
-    vectors = np.full((len(frame), 384), np.nan, dtype=np.float32)
-    vectors[usable] = embed_with_cache(get_embedder("minilm"), texts, cache)
-    names = tuple(f"vec_{i}" for i in range(vectors.shape[1]))
-    return pd.concat([frame.reset_index(drop=True), pd.DataFrame(vectors, columns=names)], axis=1), names
+    return embeddings_cached(table, "minilm", cache)
 
 
-def setup(name: str, embedder: str) -> tuple[pd.DataFrame, RunConfig, str]:
+def setup(name: str, embedder: str, cache) -> tuple[pd.DataFrame, RunConfig, str]:
     spec = DATASETS[name]
     frame = load(name)
     user_col = spec["columns"].user_col
@@ -134,10 +128,8 @@ def setup(name: str, embedder: str) -> tuple[pd.DataFrame, RunConfig, str]:
         frame, vector_cols = with_demographic_vectors(frame)
         roles = ColumnRoles(text_cols=(), user_col=user_col, vector_cols=vector_cols)
         return frame, RunConfig(roles=roles, embedder="precomputed"), "demographics as precomputed vectors"
-    if embedder == "minilm":
-        frame, vector_cols = with_cached_minilm(frame, spec["text"], user_col)
-        roles = ColumnRoles(text_cols=(spec["text"],), user_col=user_col, vector_cols=vector_cols)
-        return frame, RunConfig(roles=roles, embedder="precomputed"), "MiniLM (cached vectors, as precomputed)"
+    if embedder == "minilm" and not minilm_is_cached(frame, spec["text"], user_col, cache):
+        raise SystemExit("MiniLM vectors for this file are not in ~/.cache/segkit; use --embedder tfidf.")
     roles = ColumnRoles(text_cols=(spec["text"],), user_col=user_col)
     return frame, RunConfig(roles=roles, embedder=embedder), embedder
 
@@ -145,7 +137,8 @@ def setup(name: str, embedder: str) -> tuple[pd.DataFrame, RunConfig, str]:
 def run_dataset(name: str, embedder: str, k: int, seed: int, n_boot: int, ks: list[str],
                 k_sweep: bool) -> list[pd.DataFrame]:
     started = time.perf_counter()
-    frame, base, how = setup(name, embedder)
+    cache = EmbeddingCache()  # per-text embedders: every row embedded once (here: read), then reused
+    frame, base, how = setup(name, embedder, cache)
     interactions = prepare_interactions(frame, DATASETS[name]["columns"])
     print(f"\n##### {name}: {len(interactions.frame)} interactions, {interactions.n_users} users, "
           f"{interactions.n_items} items; segments from {how}")
@@ -153,7 +146,8 @@ def run_dataset(name: str, embedder: str, k: int, seed: int, n_boot: int, ks: li
     for setting in ks:
         params = {} if setting == "auto" else {"k": int(setting)}
         config = base.with_changes(algorithm="kmeans", algorithm_params=params, seed=seed)
-        result = leakage_free_evaluation(frame, config, interactions=interactions, k=k, seed=seed, n_boot=n_boot)
+        result = leakage_free_evaluation(frame, config, interactions=interactions, k=k, seed=seed, n_boot=n_boot,
+                                         cache=cache)
         label = f"K={setting}" if setting != "auto" else "auto-K"
         print(f"\n=== {name}, {label} ({result.n_segments} segments, {result.label}; "
               f"{time.perf_counter() - started:.0f} s so far) ===")
@@ -169,7 +163,8 @@ def run_dataset(name: str, embedder: str, k: int, seed: int, n_boot: int, ks: li
             tables.append(table)
     if k_sweep:
         config = base.with_changes(seed=seed)
-        sweep = recommendation_k_sweep(frame, config, interactions=interactions, k=k, seed=seed, n_boot=n_boot)
+        sweep = recommendation_k_sweep(frame, config, interactions=interactions, k=k, seed=seed, n_boot=n_boot,
+                                       cache=cache)
         print(f"\n=== {name}: segment popularity's NDCG@{k} gain over global popularity per K "
               f"(silhouette on {sweep.attrs.get('sample_size')} users; default = the automatic K rule) ===")
         show = pd.DataFrame({"K": sweep["k"], "silhouette": sweep["silhouette"].map("{:.3f}".format),

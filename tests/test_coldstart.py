@@ -87,8 +87,8 @@ def test_no_gain_is_claimed_when_segments_say_nothing_of_taste():
     assert "no measurable gain" in new.text() or "worse" in new.text()
 
 
-@pytest.mark.parametrize("link", ["item", "time"])
-def test_held_out_text_never_reaches_the_fit(link):
+@pytest.mark.parametrize("link,embedder", [("item", "tfidf"), ("time", "tfidf"), ("item", "fake")])
+def test_held_out_text_never_reaches_the_fit(link, embedder, fake_embedder):
     """Held-out and new users' later reviews carry a marker word; the text the fit sees must
     not contain it, nor any new or thin user (fails if the fit sees held-out text). The text
     table is tied to the interactions by (user, item), or by time when it has no item column."""
@@ -113,7 +113,8 @@ def test_held_out_text_never_reaches_the_fit(link):
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(segment_fit, "run_segmentation", spy)
-        result = leakage_free_evaluation(frame, config(), interactions=interactions, n_boot=50)
+        result = leakage_free_evaluation(frame, config().with_changes(embedder=embedder),
+                                         interactions=interactions, n_boot=50)
     assert result.leakage_free and len(seen) == 1
     fitted_text = " ".join(seen[0]["review"])
     assert "zzleak" not in fitted_text
@@ -181,3 +182,19 @@ def test_breakdown_shows_the_edited_segments_of_new_users():
     assert (table["difference"] > 0).all()
     new = result.report.per_user.query("group == 'new' and method == 'global_popularity'").set_index("user")
     assert (new["segment"] == topic.reindex(new.index)).mean() > 0.9  # assigned to their own topic
+
+
+def test_a_per_text_embedder_embeds_the_table_once_and_a_warm_cache_not_at_all(fake_embedder, tmp_path):
+    from segkit.embed.cache import EmbeddingCache
+    from segkit.pipeline import run_segmentation
+
+    frame = taste_reviews(n_users=90)
+    fake = config().with_changes(embedder="fake")
+    cache = EmbeddingCache(tmp_path)
+    run_segmentation(frame, fake, cache=cache, with_map=False)  # what the dashboard did before
+    calls = fake_embedder.calls
+    result = leakage_free_evaluation(frame, fake, columns=COLUMNS, n_boot=50, cache=cache)
+    assert result.leakage_free and fake_embedder.calls == calls  # every vector came from the cache
+    fresh = leakage_free_evaluation(frame, fake, columns=COLUMNS, n_boot=50)
+    assert fake_embedder.calls == calls + 1  # no cache: the whole table once, not per subset
+    assert fresh.report.comparisons.equals(result.report.comparisons)

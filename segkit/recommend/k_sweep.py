@@ -21,7 +21,7 @@ from segkit.pipeline import cluster_space, run_segmentation
 from segkit.recommend.coldstart import cold_start_split, comparison, evaluate_cold_start
 from segkit.recommend.interactions import InteractionColumns, Interactions, prepare_interactions
 from segkit.recommend.leakage_free import training_period_text
-from segkit.recommend.segment_fit import assign_with_model, normalised_rows
+from segkit.recommend.segment_fit import assign_with_model, normalised_rows, with_row_vectors
 
 SWEEP_METHODS = ("global_popularity", "segment_popularity")
 
@@ -37,6 +37,7 @@ def recommendation_k_sweep(rows: pd.DataFrame, config: RunConfig, interactions: 
         interactions = prepare_interactions(rows, columns)
     user_col = config.roles.user_col
     split = cold_start_split(interactions, new_share=new_share, thin_share=thin_share, seed=seed)
+    rows, config = with_row_vectors(rows, config, cache)
     cols = interactions.columns
     text = training_period_text(rows, user_col, cols.item_col, cols.time_col, split, interactions)
     if text is None:

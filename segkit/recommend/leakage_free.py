@@ -39,7 +39,7 @@ from segkit.recommend.interactions import (
     parse_times,
     prepare_interactions,
 )
-from segkit.recommend.segment_fit import fit_and_assign, rows_of_pairs
+from segkit.recommend.segment_fit import fit_and_assign, rows_of_pairs, with_row_vectors
 from segkit.recommend.words import say
 
 
@@ -172,6 +172,7 @@ def leakage_free_evaluation(rows: pd.DataFrame, config: RunConfig, interactions:
     if not user_col or user_col not in rows.columns:
         raise SegkitInputError("The text table needs the user id column of the run settings.")
     split = cold_start_split(interactions, new_share=new_share, thin_share=thin_share, seed=seed)
+    rows, config = with_row_vectors(rows, config, cache)
     cols = interactions.columns
     text = training_period_text(rows, user_col, cols.item_col, cols.time_col, split, interactions)
     reason, fitted = None, None

@@ -9,7 +9,7 @@ review cannot shape the segments it is then judged by.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -82,6 +82,42 @@ def assign_with_model(run: SegmentationRun, model: SegmentModel,
             vector_rows.append(np.asarray(fused, dtype=np.float64))
     vectors = (np.concatenate(vector_ids), np.vstack(vector_rows))
     return FittedSegments(segments, vectors, run, model, frozenset(table_ids[fitted]), assigned_users)
+
+
+# Embedders whose vectors depend on the corpus they are fitted on: re-fitting them on the
+# training text is part of being leakage-free, so their vectors are never reused.
+CORPUS_FITTED = ("tfidf",)
+VECTOR_PREFIX = "segkit_vec_"
+
+
+def with_row_vectors(rows: pd.DataFrame, config: RunConfig, cache=None) -> tuple[pd.DataFrame, RunConfig]:
+    """For a per-text embedder (MiniLM, static, multilingual...): every row's vector, embedded once
+    through `cache` (a hit when the dashboard already embedded this table), added as columns, and
+    the config switched to those precomputed vectors. A text's vector depends only on that text,
+    so later picking the training rows keeps the fit leakage-free, and re-segmenting the training
+    text costs no embedding. TF-IDF and precomputed runs are returned unchanged."""
+    from segkit.embed.cache import embed_with_cache
+    from segkit.embed.registry import get_embedder
+    from segkit.io.prepare import prepare_users
+    from segkit.pipeline import resolve_embedder, rows_to_embed
+
+    if config.embedder in (*CORPUS_FITTED, "precomputed"):
+        return rows, config
+    table = prepare_users(rows, config.roles)
+    config, _ = resolve_embedder(config, table)
+    if config.embedder in CORPUS_FITTED:
+        return rows, config
+    usable = rows_to_embed(table)
+    texts = [table.row_texts[i] for i in np.flatnonzero(usable)]
+    if not texts:
+        raise SegkitInputError("No row has text to embed.")
+    embedded = embed_with_cache(get_embedder(config.embedder, **config.embedder_params), texts, cache)
+    vectors = np.full((len(rows), embedded.shape[1]), np.nan, dtype=np.float32)
+    vectors[usable] = embedded  # rows without text stay NaN: the precomputed route skips them
+    names = [f"{VECTOR_PREFIX}{i}" for i in range(vectors.shape[1])]
+    out = pd.concat([rows.reset_index(drop=True), pd.DataFrame(vectors, columns=names)], axis=1)
+    roles = replace(config.roles, vector_cols=tuple(names))
+    return out, config.with_changes(roles=roles, embedder="precomputed", embedder_params={})
 
 
 def rows_of_pairs(rows: pd.DataFrame, user_col: str, item_col: str, pairs: pd.DataFrame) -> pd.DataFrame:
