@@ -198,3 +198,13 @@ def test_a_per_text_embedder_embeds_the_table_once_and_a_warm_cache_not_at_all(f
     fresh = leakage_free_evaluation(frame, fake, columns=COLUMNS, n_boot=50)
     assert fake_embedder.calls == calls + 1  # no cache: the whole table once, not per subset
     assert fresh.report.comparisons.equals(result.report.comparisons)
+
+
+def test_a_text_table_naming_the_item_column_differently_is_still_tied_to_its_interactions():
+    frame = taste_reviews(n_users=60)
+    interactions = prepare_interactions(frame, COLUMNS)
+    text = frame.drop(columns="timestamp").rename(columns={"item_id": "product"})
+    unnamed = leakage_free_evaluation(text, config(), interactions=interactions, n_boot=50,
+                                      edited_segments=pd.Series(0, index=frame["user_id"].unique()))
+    named = leakage_free_evaluation(text, config(), interactions=interactions, n_boot=50, text_item_col="product")
+    assert not unnamed.leakage_free and named.leakage_free

@@ -159,12 +159,15 @@ def training_period_text(rows: pd.DataFrame, user_col: str, item_col: str | None
 def leakage_free_evaluation(rows: pd.DataFrame, config: RunConfig, interactions: Interactions | None = None,
                             columns: InteractionColumns | None = None, edited_segments: pd.Series | None = None,
                             names: dict[int, str] | None = None, k: int = 10, seed: int = 0, n_boot: int = 1000,
-                            new_share: float = 0.2, thin_share: float = 0.2, cache=None) -> RecommendEvaluation:
+                            new_share: float = 0.2, thin_share: float = 0.2, cache=None,
+                            text_item_col: str | None = None, text_time_col: str | None = None) -> RecommendEvaluation:
     """Evaluate warm, thin-history and new users with segments built from training-period text.
 
     `rows`: the text table (review rows with `config.roles.user_col`); `interactions`: from
     `prepare_interactions` (default: `rows` read with `columns`). `edited_segments`: user id ->
     segment id as the analyst edited them; used for naming, and as the optimistic fallback.
+    `text_item_col` / `text_time_col`: the text table's item and time columns when they are not
+    named like the interactions' ones (they tie each text row to its interaction).
     """
     if interactions is None:
         interactions = prepare_interactions(rows, columns)
@@ -174,7 +177,8 @@ def leakage_free_evaluation(rows: pd.DataFrame, config: RunConfig, interactions:
     split = cold_start_split(interactions, new_share=new_share, thin_share=thin_share, seed=seed)
     rows, config = with_row_vectors(rows, config, cache)
     cols = interactions.columns
-    text = training_period_text(rows, user_col, cols.item_col, cols.time_col, split, interactions)
+    text = training_period_text(rows, user_col, text_item_col or cols.item_col, text_time_col or cols.time_col,
+                                split, interactions)
     reason, fitted = None, None
     if text is None:
         reason = say("reason.no_link")
