@@ -12,7 +12,7 @@ dense blocks (users x items) computed in batches; known items are never recommen
   the saved model assigns in);
 - item-kNN: cosine co-occurrence with the user's known items;
 - hybrid: (1 - w) * item-kNN / its row maximum + w * a prior / its maximum, the prior being
-  the segment's popularity or, as the control, global popularity.
+  the segment's popularity or, as the control at the same w, global popularity.
 Every method adds a tie-break of 1e-6 x global popularity, so empty rows fall back to it.
 """
 
@@ -34,7 +34,7 @@ SCORERS = {
     "text_knn": "Nearest users by embedding",
     "item_knn": "Item-kNN",
     "hybrid_segment": "Hybrid: item-kNN + segment prior",
-    "hybrid_global": "Hybrid: item-kNN + global prior (control)",
+    "hybrid_global": "Hybrid: item-kNN + global prior, same weight (control)",
 }
 TIE_BREAK = 1e-6
 

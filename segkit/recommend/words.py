@@ -19,7 +19,7 @@ EN = {
     "method.text_knn": "Nearest users by embedding",
     "method.item_knn": "Item-kNN",
     "method.hybrid_segment": "Hybrid: item-kNN + segment prior",
-    "method.hybrid_global": "Hybrid: item-kNN + global prior (control)",
+    "method.hybrid_global": "Hybrid: item-kNN + global prior, same weight (control)",
     "verdict.segments_gain": "Segments help {group}: {gain:+.4f} NDCG@{k} [{low:+.4f}, {high:+.4f}] over global popularity.",
     "verdict.segments_none": "Segments: no measurable gain for {group} over global popularity "
                              "({gain:+.4f} NDCG@{k} [{low:+.4f}, {high:+.4f}]).",
@@ -66,7 +66,7 @@ ZH = {
     "method.text_knn": "嵌入最相近的用户",
     "method.item_knn": "物品近邻（item-kNN）",
     "method.hybrid_segment": "混合：物品近邻 + 分群先验",
-    "method.hybrid_global": "混合：物品近邻 + 全局先验（对照）",
+    "method.hybrid_global": "混合：物品近邻 + 全局先验，相同权重（对照）",
     "verdict.segments_gain": "分群对{group}有帮助：NDCG@{k} 比全局热门高 {gain:+.4f} [{low:+.4f}, {high:+.4f}]。",
     "verdict.segments_none": "分群：对{group}与全局热门相比没有可测的提升"
                              "（NDCG@{k} {gain:+.4f} [{low:+.4f}, {high:+.4f}]）。",
