@@ -7,8 +7,8 @@ For each dataset (read in place from /work/shared/data, or generated):
 2. segments are fitted on the warm users' training-period text only (segkit's pipeline) and
    thin and new users are assigned with the saved model (`segkit assign`'s path);
 3. global popularity, segment popularity (and with shuffled segments), nearest users by
-   text, item-kNN and two item-kNN blends (segment prior / global prior, weight chosen on a
-   validation split of the training data) are scored per group with NDCG@10 and paired
+   embedding, item-kNN and two item-kNN blends (segment prior / global prior, weight chosen on a
+   validation split; the global one at the same weight, an ablation) are scored per group with NDCG@10 and paired
    bootstrap 95% intervals (`segkit.recommend.leakage_free_evaluation`).
 
 Datasets: amazon (musical instruments 5-core), yelp (yelp_10k), planted (MovieLens-style:

@@ -164,7 +164,7 @@ def evaluate_cold_start(split: ColdStartSplit, segments: pd.Series, vectors: tup
                         methods: tuple[str, ...] = tuple(SCORERS)) -> ColdStartReport:
     """Score the recommenders (`methods`, default all) on every group. `segments`: user id ->
     segment for training and evaluated users (fitted users from the run, the others from the
-    saved model); `vectors`: (user ids, fused vectors) for nearest users by text, training and
+    saved model); `vectors`: (user ids, fused vectors) for nearest users by embedding, training and
     evaluated users alike (None: that method is skipped)."""
     segments = segments.copy()
     segments.index = segments.index.astype(str)

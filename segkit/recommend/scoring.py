@@ -47,7 +47,7 @@ class Catalogue:
     row_segments: np.ndarray  # segment per row of enc.X (-1: none)
     similarity: sp.csr_matrix  # item x item cosine
     neighbour_rows: np.ndarray  # rows of enc.X that have a vector
-    neighbour_vectors: np.ndarray | None  # their vectors (the fused space), for nearest users by text
+    neighbour_vectors: np.ndarray | None  # their vectors (the fused space), for nearest users by embedding
 
     @property
     def n_items(self) -> int:
