@@ -100,7 +100,7 @@ def infer_interaction_columns(frame: pd.DataFrame, user_col: str | None = None, 
     return InteractionColumns(user, item, rating, time)
 
 
-def _parse_times(series: pd.Series, column: str) -> np.ndarray:
+def parse_times(series: pd.Series, column: str) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(series):
         values = pd.to_numeric(series, errors="coerce").astype(float).to_numpy()
     else:
@@ -143,7 +143,7 @@ def prepare_interactions(frame: pd.DataFrame, columns: InteractionColumns | None
         out["rating"] = ratings.to_numpy()
     else:
         out["rating"] = np.nan
-    out["time"] = _parse_times(frame[columns.time_col], columns.time_col) if columns.time_col else np.nan
+    out["time"] = parse_times(frame[columns.time_col], columns.time_col) if columns.time_col else np.nan
     out["order"] = np.arange(len(out))
     missing = out["user"].isna() | out["item"].isna()
     if missing.all():
