@@ -12,20 +12,22 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.ui import md
-from dashboard.words import tr
+from dashboard.words import lang, tr
 from segkit.errors import SegkitInputError
 from segkit.export.safe import to_safe_csv
 from segkit.io.read import read_table
 from segkit.model import assign_users, fit_model, labeled_new_rows, save_model
 from segkit.recommend import (
     InteractionColumns,
-    evaluate_recommendations,
     infer_interaction_columns,
+    leakage_free_evaluation,
     prepare_interactions,
+    recommendation_k_sweep,
     segment_top_items,
     segment_vs_global,
 )
-from segkit.recommend.evaluate import METHODS
+from segkit.recommend.words import say
+from segkit.threads import limited_threads
 
 NONE = "(none)"
 
@@ -42,22 +44,32 @@ def _read(data: bytes, name: str) -> pd.DataFrame:
     return read_table(data, name).frame
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _evaluate(frame: pd.DataFrame, columns: tuple, segmentations: dict, k: int, n_test: int, knn: bool, seed: int):
-    interactions = prepare_interactions(frame, InteractionColumns(*columns))
-    methods = ("segment_popularity", "segment_item_knn") if knn else ("segment_popularity",)
-    report = evaluate_recommendations(interactions, segmentations, k=k, n_test=n_test, seed=seed,
-                                      methods=methods, include_item_knn=knn)
-    return report.table, list(report.notes), interactions.frame
+@st.cache_data(show_spinner=False, max_entries=4)
+def _pairs(data_key: str, columns: tuple, _frame: pd.DataFrame) -> pd.DataFrame:
+    return prepare_interactions(_frame, InteractionColumns(*columns)).frame
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _other_k(run_key: str, k: int, _run) -> pd.Series:
-    from segkit.pipeline import segment_embedded
+@st.cache_data(show_spinner=False, max_entries=4)
+def _leakage_free(key: str, columns: tuple, k: int, _rows, _config, _interactions, _segments, _names):
+    """The cold-start evaluation with segments re-fitted on training-period text (segkit.recommend)."""
+    from dashboard.resources import disk_cache
 
-    config = _run.config.with_changes(algorithm="kmeans", algorithm_params={"k": int(k)})
-    other = segment_embedded(_run.table, _run.embeddings, config, with_map=False)
-    return segments_of(other)
+    interactions = prepare_interactions(_interactions, InteractionColumns(*columns))
+    item_col, time_col = columns[1], columns[3]
+    with limited_threads():
+        return leakage_free_evaluation(
+            _rows, _config, interactions=interactions, edited_segments=_segments, names=_names, k=k,
+            cache=disk_cache(), text_item_col=item_col if item_col in _rows.columns else None,
+            text_time_col=time_col if time_col and time_col in _rows.columns else None)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _k_sweep(key: str, columns: tuple, k: int, _rows, _config, _interactions):
+    from dashboard.resources import disk_cache
+
+    interactions = prepare_interactions(_interactions, InteractionColumns(*columns))
+    with limited_threads():
+        return recommendation_k_sweep(_rows, _config, interactions=interactions, k=k, cache=disk_cache())
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -65,83 +77,88 @@ def _model(run_key: str, _run, _frame):
     return fit_model(_run, _frame)
 
 
+def _interaction_columns(inter_frame: pd.DataFrame, guess) -> tuple[tuple, int]:
+    cols = [str(c) for c in inter_frame.columns]
+    c1, c2, c3, c4, c5 = st.columns(5)
+    none_text = {NONE: tr("common.none_label")}
+    user_col = c1.selectbox(tr("rec.user_id"), cols, index=cols.index(guess.user_col))
+    item_col = c2.selectbox(tr("rec.item_id"), cols, index=cols.index(guess.item_col))
+    optional = [NONE] + cols
+    rating_col = c3.selectbox(tr("rec.rating"), optional, index=optional.index(guess.rating_col or NONE),
+                              format_func=lambda c: none_text.get(c, c))
+    time_col = c4.selectbox(tr("rec.time"), optional, index=optional.index(guess.time_col or NONE),
+                            format_func=lambda c: none_text.get(c, c))
+    k = c5.slider(tr("rec.k"), 1, 50, 10)
+    return (user_col, item_col, None if rating_col == NONE else rating_col,
+            None if time_col == NONE else time_col), k
+
+
+def _cold_start_view(result) -> None:
+    """Leakage-free or optimistic, said first; the verdicts; one tab per group; per segment."""
+    if result.leakage_free:
+        st.success(say("label.leakage_free", lang()), icon=":material/verified:")
+        st.caption(md(result.caveat(lang())))
+    else:
+        st.warning(f"**{say('label.optimistic', lang())}** · {md(result.caveat(lang()))}", icon=":material/warning:")
+    for line in result.verdict_lines(lang()):
+        st.markdown(f"- {md(line)}")
+    tabs = st.tabs([say(f"group.{g}", lang()) for g in ("new", "thin", "warm")])
+    for tab, group in zip(tabs, ("new", "thin", "warm"), strict=True):
+        with tab:
+            st.dataframe(result.group_table(group, lang()), hide_index=True, width="stretch")
+    breakdown = result.segment_breakdown("new")
+    if len(breakdown):
+        st.markdown(tr("rec.per_segment"), help=tr("rec.per_segment_help"))
+        st.bar_chart(breakdown.set_index("segment_name")["difference"], horizontal=True)
+
+
+def _top_items(pairs: pd.DataFrame, segments: pd.Series, names: dict) -> None:
+    st.subheader(tr("rec.picks"))
+    s1, s2, s3 = st.columns([2, 1, 1])
+    seg_ids = sorted(segments.unique().tolist())
+    chosen = s1.selectbox(tr("rec.segment"), seg_ids,
+                          format_func=lambda s: f"{s} · {names.get(int(s), tr('common.segment_n', n=s))}")
+    order = s2.radio(tr("rec.rank_by"), ["count", "lift"], horizontal=True, help=tr("rec.rank_help"))
+    n_top = s3.slider(tr("rec.items"), 5, 30, 10)
+    try:
+        wide = segment_vs_global(pairs, segments, int(chosen), n=n_top, order=order)
+        st.dataframe(wide, hide_index=True, width="stretch")
+        long = segment_top_items(pairs, segments, n=n_top, order=order, names=names)
+        st.download_button(tr("rec.dl_top"), to_safe_csv(long), file_name="segment_top_items.csv", mime="text/csv")
+    except SegkitInputError as exc:
+        st.warning(md(exc))
+
+
 def evaluation_section(ctx, run, segments: pd.Series, names: dict) -> None:
-    """Upload interactions, map their columns, and compare segment-aware ranking with global popularity."""
+    """Upload interactions: new, thin and warm users scored with segments built from
+    training-period text only (leakage-free by default), then each segment's top items."""
     st.subheader(tr("rec.evaluation"))
     upload = st.file_uploader(tr("rec.interactions"), key="rec_interactions")
     if upload is None:
         st.info(tr("rec.interactions_info"), icon=":material/upload_file:")
-    else:
-        try:
-            inter_frame = _read(upload.getvalue(), upload.name)
-            guess = infer_interaction_columns(inter_frame)
-        except SegkitInputError as exc:
-            st.error(md(exc), icon=":material/error:")
-            inter_frame, guess = None, None
-        if inter_frame is not None:
-            cols = [str(c) for c in inter_frame.columns]
-            c1, c2, c3, c4 = st.columns(4)
-            none_text = {NONE: tr("common.none_label")}
-            user_col = c1.selectbox(tr("rec.user_id"), cols, index=cols.index(guess.user_col))
-            item_col = c2.selectbox(tr("rec.item_id"), cols, index=cols.index(guess.item_col))
-            optional = [NONE] + cols
-            rating_col = c3.selectbox(tr("rec.rating"), optional, index=optional.index(guess.rating_col or NONE),
-                                      format_func=lambda c: none_text.get(c, c))
-            time_col = c4.selectbox(tr("rec.time"), optional, index=optional.index(guess.time_col or NONE),
-                                    format_func=lambda c: none_text.get(c, c))
-            c5, c6, c7, c8 = st.columns(4)
-            k = c5.slider(tr("rec.k"), 1, 50, 10)
-            n_test = c6.number_input(tr("rec.n_test"), 1, 10, 1)
-            knn = c7.toggle(tr("rec.knn"), value=False)
-            other_ks = c8.multiselect(tr("rec.other_ks"), [k_ for k_ in range(2, 21)
-                                                                         if k_ != run.result.n_clusters], default=[])
-            columns = (user_col, item_col, None if rating_col == NONE else rating_col, None if time_col == NONE else time_col)
-            try:
-                segmentations = {"current": segments}
-                for other in other_ks:
-                    with st.spinner(tr("rec.spin_other_k")):
-                        segmentations[f"K-means K={other}"] = _other_k(ctx.run_key, other, run)
-                with st.spinner(tr("rec.spin_eval")):
-                    table, notes, pairs = _evaluate(inter_frame, columns, segmentations, k, int(n_test), knn, 0)
-            except SegkitInputError as exc:
-                st.error(md(exc), icon=":material/error:")
-                table = None
-            if table is not None:
-                hr, nd = f"hit_rate@{k}", f"ndcg@{k}"
-                current = table[(table["segmentation"] == "current") & (table["method"] == METHODS["segment_popularity"])].iloc[0]
-                base = table.iloc[0]
-                verdict = current["verdict"]
-                text = {"better": tr("rec.beat"), "worse": tr("rec.worse"), "no clear difference": tr("rec.same")}
-                st.markdown(tr(
-                    "rec.verdict", verdict=text.get(verdict, verdict), k=k, ndcg=f"{current[nd]:.4f}",
-                    base_ndcg=f"{base[nd]:.4f}", gain=f"{current['ndcg_gain']:+.4f}", low=f"{current['ndcg_ci_low']:+.4f}",
-                    high=f"{current['ndcg_ci_high']:+.4f}", hr=f"{current[hr]:.3f}", base_hr=f"{base[hr]:.3f}"))
-                shown = table[["segmentation", "method", "n_segments", hr, nd, "coverage", "ndcg_gain", "ndcg_ci_low",
-                               "ndcg_ci_high", "verdict"]]
-                st.dataframe(shown, hide_index=True, width="stretch", column_config={
-                    hr: st.column_config.NumberColumn(format="%.4f"), nd: st.column_config.NumberColumn(format="%.4f"),
-                    "coverage": st.column_config.NumberColumn(format="%.3f"),
-                    "ndcg_gain": st.column_config.NumberColumn(tr("rec.gain"), format="%+.4f"),
-                    "ndcg_ci_low": st.column_config.NumberColumn(tr("rec.low"), format="%+.4f"),
-                    "ndcg_ci_high": st.column_config.NumberColumn(tr("rec.high"), format="%+.4f"),
-                })
-                st.caption(tr("rec.table_caption") + " ".join(f"{md(n)}." for n in notes))
-
-                st.subheader(tr("rec.picks"))
-                s1, s2, s3 = st.columns([2, 1, 1])
-                seg_ids = sorted(segments.unique().tolist())
-                chosen = s1.selectbox(tr("rec.segment"), seg_ids,
-                                      format_func=lambda s: f"{s} · {names.get(int(s), tr('common.segment_n', n=s))}")
-                order = s2.radio(tr("rec.rank_by"), ["count", "lift"], horizontal=True, help=tr("rec.rank_help"))
-                n_top = s3.slider(tr("rec.items"), 5, 30, 10)
-                try:
-                    wide = segment_vs_global(pairs, segments, int(chosen), n=n_top, order=order)
-                    st.dataframe(wide, hide_index=True, width="stretch")
-                    long = segment_top_items(pairs, segments, n=n_top, order=order, names=names)
-                    st.download_button(tr("rec.dl_top"), to_safe_csv(long),
-                                       file_name="segment_top_items.csv", mime="text/csv")
-                except SegkitInputError as exc:
-                    st.warning(md(exc))
+        return
+    try:
+        inter_frame = _read(upload.getvalue(), upload.name)
+        guess = infer_interaction_columns(inter_frame)
+    except SegkitInputError as exc:
+        st.error(md(exc), icon=":material/error:")
+        return
+    columns, k = _interaction_columns(inter_frame, guess)
+    rows = ctx.dataset.frame
+    key = f"{ctx.run_key}|{run.edits!r}|{upload.file_id}"
+    try:
+        with st.spinner(tr("rec.spin_eval")):
+            result = _leakage_free(key, columns, k, rows, run.config, inter_frame, segments, names)
+        pairs = _pairs(upload.file_id, columns, inter_frame)
+    except SegkitInputError as exc:
+        st.error(md(exc), icon=":material/error:")
+        return
+    _cold_start_view(result)
+    if st.toggle(tr("rec.k_sweep"), key="rec_k_sweep", help=tr("rec.k_sweep_help")):
+        with st.spinner(tr("rec.spin_k_sweep")):
+            sweep = _k_sweep(key, columns, k, rows, run.config, inter_frame)
+        st.dataframe(sweep, hide_index=True, width="stretch")
+    _top_items(pairs, segments, names)
 
 
 def assign_section(ctx, run, frame: pd.DataFrame) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -265,3 +266,54 @@ def test_xlsx_formula_cells_are_reported():
     buffer = io.BytesIO()
     plain.to_excel(buffer, index=False)
     assert not [n for n in read_table(buffer.getvalue(), "p.xlsx").notes if "formula" in n]
+
+
+# ---------------------------------------------------------------- 3: Recommend evaluates without leaks
+
+
+def test_recommend_page_is_leakage_free_by_default_with_a_cold_start_view():
+    from dashboard.state import DEFAULT_SETTINGS
+
+    frame = make_reviews(n_users=80, reviews_per_user=3, seed=7)
+    rng = np.random.default_rng(0)
+    frame["item_id"] = [f"i{rng.integers(0, 40)}" for _ in range(len(frame))]  # each review is of an item
+    from dashboard.state import Dataset
+    from segkit.io import infer_roles, read_table
+
+    data = frame.to_csv(index=False).encode()
+    loaded = read_table(data, "reviews.csv")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["sk_dataset"] = Dataset("reviews.csv", "rec-1", loaded, infer_roles(loaded.frame), False,
+                                             len(data))
+    at.session_state["sk_settings"] = {**json.loads(json.dumps(DEFAULT_SETTINGS)), "auto_k": False,
+                                       "params": {"kmeans": {"k": 3}}}
+    at.switch_page("pages/recommend.py").run()
+    interactions = frame[["user_id", "item_id"]]
+    at.file_uploader(key="rec_interactions").set_value(
+        ("interactions.csv", interactions.to_csv(index=False).encode(), "text/csv")).run()
+    _no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    said = [s.value for s in at.success] + [w.value for w in at.warning]
+    # The text table ties each review to its item: segments re-fitted on training text only.
+    assert any("Leakage-free" in s or "leakage-free" in s for s in said), said
+    assert not any("optimistic" in w.value.lower() for w in at.warning)
+    assert [t.label for t in at.tabs][:3] == ["New users (sign-up review only)", "Thin history (1-2 training items)",
+                                             "Warm users (full history)"]
+    verdicts = [re.sub(r"\\(.)", r"\1", m.value) for m in at.markdown]  # md() escapes punctuation
+    assert any("new (cold-start) users" in v for v in verdicts), verdicts
+
+
+def test_recommend_page_labels_an_evaluation_it_cannot_make_leakage_free_optimistic():
+    from dashboard.state import DEFAULT_SETTINGS
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)  # the sample: its reviews name no item
+    at.session_state["sk_settings"] = {**json.loads(json.dumps(DEFAULT_SETTINGS)), "auto_k": False,
+                                       "params": {"kmeans": {"k": 4}}}
+    users = pd.read_csv(ROOT / "sample_data" / "store_reviews.csv", usecols=["user_id", "product_category"])
+    interactions = pd.DataFrame({"user_id": users["user_id"], "item_id": users["product_category"]})
+    at.switch_page("pages/recommend.py").run()
+    at.file_uploader(key="rec_interactions").set_value(
+        ("interactions.csv", interactions.to_csv(index=False).encode(), "text/csv")).run()
+    _no_exception(at)
+    warnings = [w.value for w in at.warning]
+    assert any("optimistic" in w.lower() for w in warnings), warnings
