@@ -246,3 +246,12 @@ def test_why_an_unassigned_user_names_the_nearest_segments(run):
     assert item.lines()[0].startswith("Nearest segments: ")
     table = nearest_segments(edited)
     assert np.isnan(table["distance_to_own"].iloc[3]) and table["second_segment"].iloc[3] == item.second
+
+
+def test_pull_phrase_shares_add_up_over_what_pulls_toward():
+    from segkit.explain.why import Pull, pull_phrase
+
+    pulls = (Pull("text", 3.0, 1.5), Pull("spend", 1.0, 0.5), Pull("age", -2.0, -1.0))
+    assert pull_phrase(pulls) == "what they wrote (75%), spend (25%); against: age"
+    assert pull_phrase(pulls, "zh") == "所写内容 (75%), spend (25%)；反向因素：age"
+    assert pull_phrase((Pull("age", -1.0, 1.0),)) == ""

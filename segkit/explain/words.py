@@ -43,6 +43,7 @@ EN: dict[str, str] = {
     "explain.why_distance": "{name} ({distance})",
     "explain.why_pull_text": "what they wrote",
     "explain.why_pulls": "Pulled toward {own} rather than {second} by: {pulls}",
+    "explain.why_against": "; against: {name}",
     "explain.why_terms": "Uses keywords of this segment: {terms}",
     "explain.why_rule": "Covered by the rule: {rule}",
 }
@@ -78,6 +79,7 @@ ZH: dict[str, str] = {
     "explain.why_distance": "{name}（{distance}）",
     "explain.why_pull_text": "所写内容",
     "explain.why_pulls": "使其更接近{own}而非{second}的因素：{pulls}",
+    "explain.why_against": "；反向因素：{name}",
     "explain.why_terms": "使用了本细分的关键词：{terms}",
     "explain.why_rule": "符合规则：{rule}",
 }
