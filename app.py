@@ -14,17 +14,12 @@ configure_process()  # first: offline hub, torch's OpenMP before numba (segkit/r
 
 import streamlit as st  # noqa: E402
 
-from pages._shared.common import (  # noqa: E402
-    app_context,
-    init_state,
-    language_selector,
-    sidebar_status,
-    start_umap_warmup,
-    style,
-    tr,
-)
-from pages._shared.history_text import htr  # noqa: E402
-from pages._shared.upload import process_pending_upload  # noqa: E402
+from dashboard.resources import start_umap_warmup  # noqa: E402
+from dashboard.routing import app_context  # noqa: E402
+from dashboard.state import init_state  # noqa: E402
+from dashboard.ui import sidebar_status, style  # noqa: E402
+from dashboard.upload import process_pending_upload  # noqa: E402
+from dashboard.words import language_selector, tr  # noqa: E402
 
 ICON_PATH = Path(__file__).resolve().parent / "assets" / "segkit_icon.png"
 
@@ -63,7 +58,7 @@ PAGES = {
 
 # Saved runs across sessions (segkit/store); the page keeps its words in history_text.py.
 PAGES[tr("nav.workflow")].append(
-    st.Page("pages/history.py", title=htr("nav"), icon=":material/history:", url_path="history"))
+    st.Page("pages/history.py", title=tr("hist.nav"), icon=":material/history:", url_path="history"))
 page = st.navigation(PAGES)
 language_selector()
 # The dataset, run and noise policy in the sidebar on every page: drawn before the page

@@ -1,6 +1,6 @@
 """5 · Compare: two saved runs side by side, and how users move between their segments."""
 
-from pages._shared.common import route_through_app
+from dashboard.routing import route_through_app
 
 route_through_app()  # a deep link opened before app.py ever ran
 
@@ -11,19 +11,10 @@ import pandas as pd
 import streamlit as st
 from sklearn.metrics import normalized_mutual_info_score
 
-from pages._shared.common import (
-    SAMPLE_LABEL,
-    build_context,
-    default_run_name,
-    ensure_dataset,
-    fmt,
-    init_page_state,
-    localize_figure,
-    md,
-    page_header,
-    save_current_run,
-    tr,
-)
+from dashboard.context import build_context, default_run_name, save_current_run
+from dashboard.state import SAMPLE_LABEL, ensure_dataset, init_page_state
+from dashboard.ui import fmt, md, page_header
+from dashboard.words import localize_figure, tr
 from segkit.labels import NOT_SEGMENTED
 from segkit.metrics.external import agreement
 from segkit.plots import contingency_figure, sankey_figure

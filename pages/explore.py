@@ -1,6 +1,6 @@
 """3 · Explore: the map of users; colour it, filter it, lasso a group and read their reviews."""
 
-from pages._shared.common import route_through_app
+from dashboard.routing import route_through_app
 
 route_through_app()  # a deep link opened before app.py ever ran
 
@@ -8,21 +8,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from pages._shared.common import (
-    build_context,
-    derived_memory,
-    display_names,
-    edited,
-    ensure_dataset,
-    init_page_state,
-    localize_figure,
-    map_hover,
-    map_refresher,
-    md,
-    noise_policy_text,
-    page_header,
-    tr,
-)
+from dashboard.context import build_context, display_names, edited
+from dashboard.explain_view import why_users
+from dashboard.maps import map_hover, map_refresher
+from dashboard.resources import derived_memory
+from dashboard.state import ensure_dataset, init_page_state
+from dashboard.ui import md, noise_policy_text, page_header
+from dashboard.words import localize_figure, tr
 from segkit.plots import map_figure
 
 init_page_state("exp", {"color": "segment"})
@@ -125,3 +117,4 @@ else:
     st.caption(tr("exp.by_segment") + " · ".join(f"{md(k)}: {v}" for k, v in breakdown.items()))
     st.dataframe(frame, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(frame)),
                  column_config={wrote: st.column_config.TextColumn(width="large")})
+    why_users(ctx, run, chosen)

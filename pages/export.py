@@ -1,36 +1,24 @@
 """6 · Export: the labeled rows, the segment summary, the run config and the segment dictionary."""
 
-from pages._shared.common import route_through_app
+from dashboard.routing import route_through_app
 
 route_through_app()  # a deep link opened before app.py ever ran
 
-import json
 from pathlib import Path
 
 import streamlit as st
 
-from pages._shared.common import (
-    SAMPLE_PATH,
-    build_context,
-    dataset_label,
-    derived_memory,
-    edited,
-    edited_labels,
-    edits_for,
-    ensure_dataset,
-    init_page_state,
-    lang,
-    limited_threads,
-    md,
-    noise_policy_text,
-    page_header,
-    stability_for,
-    tr,
-)
-from segkit.edits import labeled_export, names_after_merges, summary_export
+from dashboard.context import build_context, current_edits, edited, stability_for
+from dashboard.resources import derived_memory
+from dashboard.state import SAMPLE_PATH, ensure_dataset, init_page_state
+from dashboard.ui import md, noise_policy_text, page_header
+from dashboard.words import dataset_label, lang, tr
+from segkit.edits import labeled_export, summary_export
 from segkit.export import STATUS_COLUMN, to_safe_csv
+from segkit.export.audience import audience_rows
 from segkit.export.report import segment_report_html
 from segkit.export.xlsx import to_xlsx_bytes
+from segkit.threads import limited_threads
 
 init_page_state("out", {"labeled_csv": None})
 page_header(tr("nav.export"), tr("out.intro"))
@@ -38,12 +26,10 @@ dataset = ensure_dataset()
 ctx = build_context()
 if ctx is None:
     st.stop()
-run = edited(ctx)
-edits = edits_for(ctx.run_key)
-names = {int(k): v for k, v in run.summary.names.items()}
-user_labels = edited_labels(ctx) if edits["merges"] else None
+run = edited(ctx)  # every export below takes this one run: edits applied once (segkit.edits.Edits)
+edits = current_edits(ctx)
 stem = Path(dataset.name.split(" (")[0]).stem or "segments"
-edit_key = json.dumps(edits, sort_keys=True, default=str)
+edit_key = repr(edits)
 memo = st.session_state["sk_memo"]
 
 
@@ -56,23 +42,21 @@ def memo_get(kind: str, compute):
 
 def build_report(stability: dict) -> bytes:
     with limited_threads():
-        html_text = segment_report_html(ctx.run, names_after_merges(edits["names"], edits["merges"]) or None,
-                                        user_labels, title=dataset_label(dataset), stability=stability,
+        html_text = segment_report_html(run, title=dataset_label(dataset), stability=stability,
                                         lang=lang(), memory=derived_memory())
     return html_text.encode("utf-8")
 
 
 with st.spinner(tr("out.preparing")):
-    labeled = memo_get("labeled", lambda: labeled_export(dataset.frame, ctx.run, names, user_labels))
+    labeled = memo_get("labeled", lambda: labeled_export(dataset.frame, run))
     labeled_csv = memo_get("labeled_csv", lambda: to_safe_csv(labeled).encode("utf-8-sig"))
     stability = stability_for(ctx)
     summary = summary_export(run, stability)
     summary_csv = memo_get("summary_csv", lambda: to_safe_csv(summary).encode("utf-8-sig"))
-    config = ctx.config.with_changes(
-        input_path=str(SAMPLE_PATH) if dataset.is_sample else dataset.name,
-        map_method=ctx.map_method,
-    )
-    config_json = config.to_json()
+    # The config reproduces this export: `segkit segment --config` applies the same edits.
+    config = ctx.config.with_changes(input_path=str(SAMPLE_PATH) if dataset.is_sample else dataset.name,
+                                     edits=edits.to_dict())
+    config_json = memo_get("config", config.to_json)
     report_html = memo_get("report", lambda: build_report(stability))
 st.session_state["out_labeled_csv"] = labeled_csv
 
@@ -86,7 +70,7 @@ cols[1].metric(tr("out.m_export"), f"{len(labeled):,}", help=tr("out.m_export_he
 cols[2].metric(tr("out.m_not"), f"{not_segmented:,}", help=tr("out.m_not_help", status=STATUS_COLUMN))
 cols[3].metric(tr("out.m_unassigned"), f"{unassigned:,}", help=tr("out.m_unassigned_help"))
 st.caption(tr("out.caption", policy=md(noise_policy_text(ctx.config)), method=ctx.map_method.upper(),
-              merges=len(edits["merges"]), renames=len(edits["names"])))
+              merges=len(edits.merges), renames=len(edits.names)))
 
 st.subheader(tr("out.downloads"))
 c1, c2 = st.columns(2, gap="large")
@@ -106,6 +90,14 @@ with c1:
         st.caption(tr("out.summary_caption"))
         st.download_button(tr("out.dl_summary"), summary_csv, file_name=f"{stem}_segment_summary.csv",
                            mime="text/csv", icon=":material/download:", key="out_dl_summary", on_click="ignore")
+    with st.container(border=True):
+        st.markdown(tr("out.audience"))
+        st.caption(tr("out.audience_caption", status=STATUS_COLUMN, user=md(ctx.config.roles.user_col or "user_id")))
+        flags = st.toggle(tr("out.audience_flags"), key="out_audience_flags")
+        audience_csv = memo_get(f"audience_{flags}",
+                                lambda: to_safe_csv(audience_rows(run, segment_flags=flags)).encode("utf-8-sig"))
+        st.download_button(tr("out.dl_audience"), audience_csv, file_name=f"{stem}_audience.csv", mime="text/csv",
+                           icon=":material/groups:", key="out_dl_audience", on_click="ignore")
 with c2:
     with st.container(border=True):
         st.markdown(tr("out.report"))

@@ -1,27 +1,16 @@
 """Overview: the segments of the current dataset at a glance (opens on the sample)."""
 
-from pages._shared.common import route_through_app
+from dashboard.routing import route_through_app
 
 route_through_app()  # a deep link opened before app.py ever ran
 
 import streamlit as st
 
-from pages._shared.common import (
-    build_context,
-    display_names,
-    edited,
-    ensure_dataset,
-    esc,
-    fmt,
-    localize_figure,
-    map_hover,
-    map_refresher,
-    md,
-    metric_help,
-    noise_policy_text,
-    page_header,
-    tr,
-)
+from dashboard.context import build_context, display_names, edited
+from dashboard.maps import map_hover, map_refresher
+from dashboard.state import ensure_dataset
+from dashboard.ui import esc, fmt, md, noise_policy_text, page_header
+from dashboard.words import localize_figure, metric_help, tr
 from segkit.plots import map_figure, segment_color, sizes_figure
 
 dataset = ensure_dataset()

@@ -30,6 +30,9 @@ class RunConfig:
     input_path: str | None = None
     # Add each user's mean review sentiment (segkit.sentiment) as a numeric trait for fusion.
     sentiment_trait: bool = False
+    # Renames and merges applied after segmenting (segkit.edits.Edits): {"names": {id: name},
+    # "merges": [[ids]]}. A dashboard's exported config carries them, so a re-run keeps the names.
+    edits: dict = field(default_factory=dict)
 
     def with_changes(self, **changes) -> RunConfig:
         return replace(self, **changes)

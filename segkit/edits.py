@@ -13,7 +13,7 @@ names and colours of untouched segments never move. Pure functions: no state, no
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -72,6 +72,37 @@ def names_after_merges(names: Mapping[int, str], merges: Sequence[Sequence[int]]
     return out
 
 
+def carry_names(old_labels: np.ndarray, old_names: Mapping[int, str], new_labels: np.ndarray,
+                min_jaccard: float = 0.5) -> dict[int, str]:
+    """Names an analyst gave the segments of an earlier run, for the new run's segments that
+    are mostly the same users.
+
+    Both label arrays are per user of the same table. A new segment takes an old segment's
+    name when they are each other's best match by Jaccard overlap of their users and that
+    overlap is at least `min_jaccard`; a segment that changed more keeps its automatic name
+    (a wrong name is worse than none). Returns {new segment id: name}.
+    """
+    old = np.asarray(old_labels)
+    new = np.asarray(new_labels)
+    if old.shape != new.shape:
+        return {}
+    old_ids = [s for s in segment_ids(old) if s in {int(k) for k in old_names}]
+    new_ids = segment_ids(new)
+    if not old_ids or not new_ids:
+        return {}
+    old_sets = {s: old == s for s in old_ids}
+    new_sets = {s: new == s for s in new_ids}
+    jaccard = np.array([[np.sum(old_sets[o] & new_sets[n]) / max(np.sum(old_sets[o] | new_sets[n]), 1)
+                         for n in new_ids] for o in old_ids])
+    names = {int(k): v for k, v in old_names.items()}
+    carried: dict[int, str] = {}
+    for j, n in enumerate(new_ids):
+        i = int(np.argmax(jaccard[:, j]))
+        if jaccard[i, j] >= min_jaccard and int(np.argmax(jaccard[i, :])) == j:
+            carried[n] = names[old_ids[i]]
+    return carried
+
+
 def clean_name(name: str) -> str:
     """A segment name as stored: one line, no surrounding blanks, at most 80 characters."""
     text = " ".join(str(name).split())
@@ -106,15 +137,69 @@ def segment_sizes(user_labels: np.ndarray) -> dict[int, int]:
     return {int(v): int(c) for v, c in zip(values, counts, strict=True)}
 
 
-def edited_run(run, user_labels: np.ndarray | None = None, names: Mapping[int, str] | None = None,
-               memory=None):
-    """The run as the analyst edited it: merged labels and chosen names everywhere.
+@dataclass(frozen=True)
+class Edits:
+    """An analyst's renames and merges, as a value: `Edits(...).apply(run)` is the one way
+    an edited run is made, and every export takes that run.
 
-    With merges, the segment summary (keywords, examples, profiles) and the quality
-    metrics are recomputed for the merged segments, in the clustering space. With only
-    renames, just the names change. Returns a new `SegmentationRun`; `run` is untouched.
-    `memory` (segkit.derived_cache.Memory) re-reads the word counts and sentiment scores.
+    `names` maps segment ids to typed names; `merges` lists groups of ids merged in order
+    (the smallest id of a group survives). Stored with the run config, so `segkit segment
+    --config` reproduces the names a dashboard user gave.
     """
+
+    names: tuple[tuple[int, str], ...] = ()
+    merges: tuple[tuple[int, ...], ...] = ()
+
+    @classmethod
+    def of(cls, names: Mapping | None = None, merges: Sequence[Sequence[int]] | None = None) -> Edits:
+        return cls(tuple(sorted((int(k), clean_name(v)) for k, v in (names or {}).items() if clean_name(v))),
+                   tuple(tuple(sorted({int(s) for s in group})) for group in (merges or ())))
+
+    @classmethod
+    def from_dict(cls, data: Mapping | None) -> Edits:
+        """From {"names": {id: name}, "merges": [[ids]]}, as the run config stores them (ids may be strings)."""
+        data = data or {}
+        if not isinstance(data, Mapping):
+            raise SegkitInputError("The run config's 'edits' must be an object with 'names' and 'merges'.")
+        try:
+            return cls.of(data.get("names") or {}, data.get("merges") or [])
+        except (TypeError, ValueError, AttributeError):
+            raise SegkitInputError("The run config's 'edits' must map segment ids to names and list merged "
+                                   "ids, e.g. {\"names\": {\"0\": \"Bargain hunters\"}, \"merges\": [[1, 2]]}.") from None
+
+    def to_dict(self) -> dict:
+        return {"names": {str(k): v for k, v in self.names}, "merges": [list(g) for g in self.merges]}
+
+    def __bool__(self) -> bool:
+        return bool(self.names or self.merges)
+
+    def name_map(self) -> dict[int, str]:
+        """Typed names that still apply (those of segments merged away are dropped)."""
+        return names_after_merges(dict(self.names), self.merges)
+
+    def user_labels(self, run) -> np.ndarray:
+        """`run`'s per-user labels with the merges applied."""
+        return apply_merges(run.user_labels(), self.merges)
+
+    def apply(self, run, memory=None):
+        """The run as the analyst edited it: merged labels and chosen names everywhere.
+
+        With merges, the segment summary (keywords, examples, profiles) and the quality
+        metrics are recomputed for the merged segments, in the clustering space. With only
+        renames, just the names change. Returns a new `SegmentationRun` that remembers its
+        edits and the run it came from (`unedited`, for stability); `run` is untouched.
+        `memory` (segkit.derived_cache.Memory) re-reads the word counts and sentiment scores.
+        """
+        base = run.unedited if run.unedited is not None else run
+        if not self:
+            return base
+        return replace(_redescribe(base, self.user_labels(base) if self.merges else None, self.name_map(), memory),
+                       edits=self, unedited=base)
+
+
+def _redescribe(run, user_labels: np.ndarray | None, names: Mapping[int, str], memory=None):
+    """`run` with `user_labels` (after merges) and `names`; the summary and metrics are
+    recomputed only when the labels changed."""
     from segkit.cluster.registry import CLUSTERERS
     from segkit.describe.summary import describe_segments
     from segkit.pipeline import evaluate
@@ -155,9 +240,8 @@ def edited_run(run, user_labels: np.ndarray | None = None, names: Mapping[int, s
     return replace(run, result=result, metrics=metrics, summary=summary)
 
 
-def labeled_export(frame, run, names: Mapping[int, str] | None = None,
-                   user_labels: np.ndarray | None = None):
-    """`segkit.export.labeled_rows` for an edited run, with the noise policy made visible.
+def labeled_export(frame, run):
+    """`segkit.export.labeled_rows` for a (possibly edited) run, with the noise policy made visible.
 
     Every uploaded row is kept (rows without text are marked in `segkit_status`). For a
     density method with the 'reassign' policy, rows of users that were outliers and were
@@ -166,7 +250,7 @@ def labeled_export(frame, run, names: Mapping[int, str] | None = None,
     from segkit.cluster.registry import CLUSTERERS
     from segkit.export.labeled import STATUS_COLUMN, labeled_rows
 
-    out = labeled_rows(frame, run, names=dict(names) if names else None, user_labels=user_labels)
+    out = labeled_rows(frame, run)
     if CLUSTERERS[run.config.algorithm].density_based and run.config.noise_policy == "reassign":
         reassigned = (out[STATUS_COLUMN] == "ok") & (out["segment_confidence"] == 0)
         out.loc[reassigned, STATUS_COLUMN] = "ok: outlier reassigned to its nearest segment (noise policy 'reassign')"

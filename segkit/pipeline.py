@@ -20,6 +20,7 @@ from segkit.cluster.registry import CLUSTERERS, get_clusterer
 from segkit.config import RunConfig
 from segkit.derived_cache import Memory
 from segkit.describe.summary import SegmentSummary, describe_segments
+from segkit.edits import Edits
 from segkit.embed.base import ProgressCallback
 from segkit.embed.cache import EmbeddingCache, embed_with_cache, is_cached
 from segkit.embed.choice import AUTO, EmbedderChoice, choose_for_roles
@@ -66,6 +67,8 @@ class SegmentationRun:
     summary: SegmentSummary
     map2d: np.ndarray  # (n_segmentable, 2), for display only
     timings: dict = field(default_factory=dict)
+    edits: Edits | None = None  # set on a run made by Edits.apply (renames, merges)
+    unedited: SegmentationRun | None = None  # the run those edits were applied to
 
     @property
     def effective_text_weight(self) -> float:
@@ -241,12 +244,23 @@ def count_distinct_points(matrix: np.ndarray) -> int:
     return np.unique(rounded, axis=0).shape[0]
 
 
+def degenerate_space(matrix: np.ndarray, silhouette: float | None) -> dict:
+    """{"n_distinct_points", "degenerate"}: degenerate when most users coincide in the
+    clustering space (the same short text, no traits), or the segments are points
+    (silhouette ~1). Then silhouette and Calinski-Harabasz measure ties, not segments."""
+    n = int(matrix.shape[0])
+    n_distinct = count_distinct_points(matrix)
+    degenerate = n >= 3 and (n_distinct < max(10, 0.1 * n) or (silhouette is not None and silhouette >= 0.99))
+    return {"n_distinct_points": int(n_distinct), "degenerate": bool(degenerate)}
+
+
 def evaluate(space: ClusterSpace, result: ClusteringResult, table: UserTable,
              embeddings: UserEmbeddings, config: RunConfig) -> dict:
     metrics = internal_metrics(space.matrix, result.labels, seed=config.seed,
                                silhouette_sample=config.silhouette_sample)
     metrics["n_users_segmented"] = int(len(result.labels))
     metrics["n_users_total"] = int(table.n_users)
+    metrics.update(degenerate_space(space.matrix, metrics.get("silhouette")))
     label_col = table.roles.label_col
     if label_col:
         truth = table.users[label_col].iloc[embeddings.user_index].reset_index(drop=True)
@@ -276,6 +290,8 @@ def run_segmentation(frame: pd.DataFrame, config: RunConfig, cache: EmbeddingCac
                            memory=memory)
     if choice is not None:
         run.metrics["embedder_reason"] = choice.reason
+    if config.edits:
+        run = Edits.from_dict(config.edits).apply(run, memory)
     return run
 
 

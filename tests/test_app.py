@@ -36,7 +36,7 @@ def _fast_env(monkeypatch, tmp_path_factory):
 
 def _dataset(frame: pd.DataFrame, name: str = "reviews.csv"):
     """A Dataset as the Data page would make it from an upload of `frame`."""
-    from pages._shared.common import Dataset
+    from dashboard.state import Dataset
     from segkit.io import infer_roles, read_table
 
     data = frame.to_csv(index=False).encode("utf-8")
@@ -49,7 +49,7 @@ def _app(frame: pd.DataFrame | None = None, settings: dict | None = None) -> App
     if frame is not None:
         at.session_state["sk_dataset"] = _dataset(frame)
     if settings:
-        from pages._shared.common import DEFAULT_SETTINGS
+        from dashboard.state import DEFAULT_SETTINGS
 
         at.session_state["sk_settings"] = json.loads(json.dumps({**DEFAULT_SETTINGS, **settings}))
     return at
@@ -168,6 +168,15 @@ def test_sample_flow_change_k_edit_and_export_every_row():
     assert any("labeled rows" in label for label in labels)
     assert any("segment dictionary" in label for label in labels)
     assert _metric(at, "Rows in the export") == "6,197"
+    # The audience file: one row per user, the edited names; the config carries the edits.
+    assert any("audience" in label for label in labels)
+    memo = at.session_state["sk_memo"]
+    audience_csv = next(v for k, v in memo.items() if k.startswith("export|audience_False|"))
+    audience = pd.read_csv(io.StringIO(audience_csv.decode("utf-8-sig")))
+    assert len(audience) == source[[c for c in source.columns if c == "user_id"][0]].nunique()
+    assert "Bargain families" in set(audience["segment_name"])
+    config_json = next(v for k, v in memo.items() if k.startswith("export|config|"))
+    assert json.loads(config_json)["edits"]["names"]["0"] == "Bargain families"
 
 
 def test_compare_two_saved_runs():

@@ -52,7 +52,7 @@ def unmd(text: str) -> str:
 def data_page(settings: dict | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     if settings:
-        from pages._shared.common import DEFAULT_SETTINGS
+        from dashboard.state import DEFAULT_SETTINGS
 
         at.session_state["sk_settings"] = json.loads(json.dumps({**DEFAULT_SETTINGS, **settings}))
     at.switch_page("pages/data.py")
@@ -64,6 +64,12 @@ def data_page(settings: dict | None = None) -> AppTest:
 def upload(at: AppTest, name: str, data: bytes) -> AppTest:
     """What an analyst dropping `name` on the Data page's uploader does."""
     at.file_uploader(key="data_upload").set_value((name, data, "application/octet-stream")).run()
+    return at
+
+
+def keep_settings(at: AppTest) -> AppTest:
+    """After an upload: take the settings made for the previous file (the offered choice)."""
+    at.button(key="sk_keep_settings").click().run()
     return at
 
 
@@ -305,6 +311,7 @@ def test_file_that_cannot_be_segmented_gets_its_message(name, data, data_page_er
 def test_k_larger_than_the_users():
     at = data_page({"auto_k": False, "params": {"kmeans": {"k": 7}}})
     upload(at, "six.csv", csv_bytes(make_reviews(6, 2)))
+    keep_settings(at)  # a new file starts from the defaults; K = 7 only when taken over on purpose
     no_exception(at)
     at.switch_page("pages/overview.py").run()
     no_exception(at)
@@ -320,6 +327,7 @@ def test_min_cluster_size_larger_than_the_data():
     settings = {"algorithm": "hdbscan", "reducer": "pca", "params": {"hdbscan": {"min_cluster_size": 50}}}
     at = data_page(settings)
     upload(at, "six.csv", csv_bytes(make_reviews(6, 2)))
+    keep_settings(at)
     no_exception(at)
     at.switch_page("pages/overview.py").run()
     no_exception(at)
@@ -355,7 +363,7 @@ def _markup_frame() -> pd.DataFrame:
 
 def _markup_app() -> AppTest:
     """A session whose dataset has the payloads in texts, user ids, column names and categories."""
-    from pages._shared.common import Dataset
+    from dashboard.state import Dataset
     from segkit.io import ColumnRoles, read_table
 
     name = f"{XSS[2]}{XSS[1]}.csv"
@@ -478,6 +486,7 @@ def test_two_sessions_keep_their_own_uploads_settings_and_edits():
     upload(a, "a.csv", csv_bytes(frame_a))
     upload(b, "b.csv", csv_bytes(frame_b))
     for at in (a, b):
+        keep_settings(at)  # each session takes its own K over to its new file
         no_exception(at)
         at.switch_page("pages/overview.py").run()
         no_exception(at)

@@ -287,3 +287,40 @@ def test_uploaded_markup_is_shown_as_text(app_url, page):
     assert page.locator('a[href^="javascript"]').count() == 0
     assert not page.errors, page.errors
     assert_only_own_host(page)
+
+
+def _upload_file(page, name: str, frame: pd.DataFrame) -> None:
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        {"name": name, "mimeType": "text/csv", "buffer": frame.to_csv(index=False).encode("utf-8")})
+    main(page).get_by_text(f"Current dataset: {Path(name).stem}", exact=False).wait_for(timeout=120_000)
+    wait_idle(page)
+
+
+def _auto_k_is_on(page) -> bool:
+    box = main(page).locator('[data-testid="stCheckbox"]').filter(has_text="Choose K automatically").first
+    return box.locator("input").is_checked()
+
+
+def test_a_second_file_starts_from_the_defaults(app_url, page):
+    """Issue 15 item 1, as a user meets it: file A, a manual K, then file B starts from the defaults."""
+    from tests.conftest import make_reviews
+
+    page.goto(f"{app_url}/data")
+    main(page).get_by_text("Validation report").wait_for(timeout=240_000)
+    wait_idle(page)
+    _upload_file(page, "file_a.csv", make_reviews(n_users=40, reviews_per_user=2, seed=1))
+    go(page, "2 · Segment", "Choose K automatically")
+    assert _auto_k_is_on(page)
+    main(page).locator('[data-testid="stCheckbox"]').filter(has_text="Choose K automatically").first.click()
+    wait_idle(page)
+    assert not _auto_k_is_on(page)
+    go(page, "1 · Data", "Validation report")
+    _upload_file(page, "file_b.csv", make_reviews(n_users=45, reviews_per_user=2, seed=2))
+    assert main(page).get_by_text("starts from the default settings", exact=False).first.is_visible()
+    go(page, "2 · Segment", "Choose K automatically")
+    assert _auto_k_is_on(page)  # file B did not inherit file A's manual K
+    shot(page, "9_second_file_defaults")
+    main(page).get_by_role("button", name="Use the settings from file_a.csv instead").click()
+    wait_idle(page)
+    assert not _auto_k_is_on(page)  # the offered choice brings them back
+    assert not page.errors, page.errors

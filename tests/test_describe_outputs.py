@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from segkit.config import RunConfig
-from segkit.edits import edited_run, merge_segments, summary_export
+from segkit.edits import Edits, summary_export
 from segkit.export.report import segment_report_html, segment_stability
 from segkit.io import infer_roles, prepare_users
 from segkit.pipeline import build_space, embed_users, segment_embedded
@@ -78,8 +78,7 @@ def test_report_shows_persona_units_over_under_and_sentiment(run):
 
 
 def test_merges_recompute_sentiment_and_personas(run):
-    merged = merge_segments(run.user_labels(), [0, 1])
-    edited = edited_run(run, merged)
+    edited = Edits.of(merges=[[0, 1]]).apply(run)
     assert set(edited.summary.personas) == {0, 2}
     assert edited.summary.sentiment is not None and set(edited.summary.sentiment.index) == {0, 2}
 
@@ -90,7 +89,7 @@ def test_deterministic_methods_get_bootstrap_stability_not_100_by_construction(f
     assert stability["deterministic"] and stability["method"] == "bootstrap"
     assert stability["repeats"] == 4 and set(stability["per_segment"]) == {0, 1, 2}
     assert all(0.0 <= v <= 1.0 for v in stability["per_segment"].values())
-    merged = segment_stability(run, merge_segments(run.user_labels(), [0, 1]))
+    merged = segment_stability(Edits.of(merges=[[0, 1]]).apply(run))
     sizes = {s: int((run.result.labels == s).sum()) for s in (0, 1)}
     expected = sum(stability["per_segment"][s] * sizes[s] for s in (0, 1)) / sum(sizes.values())
     assert merged["per_segment"][0] == pytest.approx(expected)

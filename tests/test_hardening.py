@@ -17,6 +17,7 @@ import pytest
 
 from segkit.cli import main
 from segkit.config import RunConfig
+from segkit.edits import Edits
 from segkit.errors import SegkitInputError
 from segkit.export import STATUS_COLUMN, labeled_rows, to_safe_csv
 from segkit.export.safe import neutralise_formulas, to_safe_excel
@@ -357,7 +358,7 @@ def test_user_typed_segment_names_and_cells_are_neutralised(tmp_path, fake_embed
     roles = ColumnRoles(text_cols=("review",), user_col="user_id")
     run = run_segmentation(frame, RunConfig(roles=roles, embedder="fake", algorithm_params={"k": 3}),
                            with_map=False, names={0: "@SUM(1+1)", 1: "-2+3", 2: "\tTabbed"})
-    labeled = labeled_rows(frame, run, names={0: '=cmd|" /C calc"!A0'})
+    labeled = labeled_rows(frame, Edits.of({0: '=cmd|" /C calc"!A0'}).apply(run))
     path = tmp_path / "out.csv"
     to_safe_csv(labeled, path)
     back = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")

@@ -15,6 +15,7 @@ import json
 import random
 import re
 import time
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -22,16 +23,19 @@ import pandas as pd
 import pytest
 
 from segkit.i18n import (
-    CHART_PHRASES,
-    EN,
-    MESSAGES,
-    ZH,
+    LANGUAGES,
+    WORDS_DIR,
     chart_phrase,
     language_label,
+    messages,
     normalize_lang,
     placeholders,
     t,
 )
+
+EN = messages("en")
+ZH = messages("zh")
+CHART_PHRASES = {"zh": tomllib.loads((WORDS_DIR / "zh.toml").read_text(encoding="utf-8"))["chart_phrases"]}
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -80,7 +84,9 @@ def chinese_csv(n_users: int = 30) -> bytes:
 
 def test_every_key_exists_in_both_languages():
     assert set(EN) == set(ZH), (sorted(set(EN) - set(ZH)), sorted(set(ZH) - set(EN)))
-    assert set(MESSAGES) == {"en", "zh"}
+    assert set(LANGUAGES) == {"en", "zh"}
+    # One data file per language, and nothing else in the folder that the loader would ignore.
+    assert sorted(p.name for p in WORDS_DIR.iterdir() if p.suffix == ".toml") == ["en.toml", "zh.toml"]
 
 
 def test_every_placeholder_matches_between_languages():
@@ -103,7 +109,8 @@ def test_every_message_formats_and_chinese_is_chinese():
 
 def test_every_key_the_dashboard_uses_exists():
     used = set()
-    for path in [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py")), ROOT / "segkit" / "export" / "report.py"]:
+    for path in [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py")), *sorted((ROOT / "dashboard").rglob("*.py")),
+                 ROOT / "segkit" / "export" / "report.py"]:
         used |= set(re.findall(r"""\btr\(\s*["']([a-z_]+\.[A-Za-z0-9_.]+)["']""", path.read_text(encoding="utf-8")))
         used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+\.[A-Za-z0-9_.]+)["']""", path.read_text(encoding="utf-8")))
     assert len(used) > 250, len(used)
@@ -164,7 +171,7 @@ def _fast_env(monkeypatch, tmp_path_factory):
 
 
 def _dataset(frame: pd.DataFrame, name: str = "reviews.csv"):
-    from pages._shared.common import Dataset
+    from dashboard.state import Dataset
     from segkit.io import infer_roles, read_table
 
     data = frame.to_csv(index=False).encode("utf-8")
@@ -263,7 +270,7 @@ def test_charts_are_translated_but_segment_names_are_not():
     # TF-IDF named: "auto" would embed Chinese with the multilingual model behind a preview,
     # and this test is about the charts' words, not about which segments arrive when.
     at = _app(make_chinese_reviews(n_users=36))
-    from pages._shared.common import DEFAULT_SETTINGS
+    from dashboard.state import DEFAULT_SETTINGS
 
     at.session_state["sk_settings"] = json.loads(json.dumps({**DEFAULT_SETTINGS, "embedder": "tfidf"}))
     at.session_state["sk_lang"] = "zh"

@@ -13,6 +13,7 @@ import pytest
 
 from segkit.cluster.registry import CLUSTERERS
 from segkit.config import RunConfig
+from segkit.edits import Edits
 from segkit.export import STATUS_COLUMN, labeled_rows, user_rows
 from segkit.io.roles import ColumnRoles
 from segkit.pipeline import run_segmentation
@@ -112,9 +113,7 @@ def test_every_row_with_the_map_and_a_merged_segment(fake_embedder):
     """Dashboard-style overrides (merged labels, renamed segments) keep the invariant."""
     frame = messy_reviews()
     run = run_segmentation(frame, _config("fake", "kmeans"), with_map=True)
-    merged = run.user_labels().copy()
-    merged[merged == 2] = 1
-    out = labeled_rows(frame, run, names={1: "Merged"}, user_labels=merged)
+    out = labeled_rows(frame, Edits.of({1: "Merged"}, [[1, 2]]).apply(run))
     assert len(out) == len(frame) and out["row_no"].tolist() == frame["row_no"].tolist()
     assert set(out["segment_id"].dropna().astype(int)) <= {0, 1}
     assert (out.loc[out["segment_id"] == 1, "segment_name"] == "Merged").all()

@@ -93,7 +93,7 @@ def test_cancel_keeps_the_preview_and_stops_the_job(monkeypatch):
     _no_errors(at)
     assert at.session_state["sk_settings"]["embedder"] == "tfidf"
     assert "preview segments" not in _infos(at)
-    from pages._shared.common import embed_jobs
+    from dashboard.resources import embed_jobs
 
     job = list(embed_jobs().jobs.values())[-1]  # the newest: this test's dataset
     deadline = time.time() + 15

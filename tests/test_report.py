@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from segkit.config import RunConfig
-from segkit.edits import edited_run, labeled_export, merge_segments, summary_export
+from segkit.edits import Edits, labeled_export, summary_export
 from segkit.export.report import segment_report_html, segment_stability
 from segkit.io import infer_roles, prepare_users
 from segkit.pipeline import embed_users, segment_embedded
@@ -73,7 +73,7 @@ def test_report_has_a_card_per_segment_with_the_parts_a_marketer_needs(run):
 
 
 def test_report_is_self_contained_and_escapes_uploaded_text(run):
-    document = segment_report_html(run, names={0: "<i>Sporty</i> & \"co\"", 1: "<script>alert(1)</script>"})
+    document = segment_report_html(Edits.of({0: "<i>Sporty</i> & \"co\"", 1: "<script>alert(1)</script>"}).apply(run))
     tags = _tags(document)
     names = {tag for tag, _ in tags}
     assert not names & {"script", "img", "link", "iframe", "object", "embed", "base", "frame"}
@@ -90,14 +90,17 @@ def test_report_is_self_contained_and_escapes_uploaded_text(run):
 
 
 def test_report_applies_merges_and_names(run):
-    merged = merge_segments(run.user_labels(), [1, 2])
-    document = segment_report_html(run, names={1: "Tech and beauty"}, user_labels=merged)
+    edited = Edits.of({1: "Tech and beauty"}, [[1, 2]]).apply(run)
+    document = segment_report_html(edited)
     cards = [attrs for tag, attrs in _tags(document) if tag == "article"]
     assert len(cards) == 2
     assert "Tech and beauty" in document
-    edited = edited_run(run, merged, {1: "Tech and beauty"})
     assert edited.summary.names[1] == "Tech and beauty"
     assert set(edited.labels.tolist()) == {0, 1}
+    assert edited.unedited is run and set(run.labels.tolist()) == {0, 1, 2}  # the run itself is untouched
+    # Applying edits to an edited run starts again from the original, never edits twice.
+    assert Edits.of({0: "Solo"}).apply(edited).summary.names == {0: "Solo", 1: run.summary.names[1],
+                                                               2: run.summary.names[2]}
     assert edited.metrics["n_segments"] == 2
     assert run.result.n_clusters == 3  # the original run is untouched
 
@@ -107,8 +110,7 @@ def test_segment_stability_is_a_share_per_segment(run):
     assert set(stability["per_segment"]) == {0, 1, 2}
     assert all(0.0 <= v <= 1.0 for v in stability["per_segment"].values())
     assert stability["overall"] > 0.9  # three well separated topics come back with every seed
-    merged = merge_segments(run.user_labels(), [0, 2])
-    merged_stability = segment_stability(run, merged)
+    merged_stability = segment_stability(Edits.of(merges=[[0, 2]]).apply(run))
     assert set(merged_stability["per_segment"]) == {0, 1}
     assert merged_stability["per_segment"][0] > 0.9  # the parts of a merge map back onto it
 

@@ -16,7 +16,7 @@ pytest.importorskip("streamlit")
 @pytest.fixture
 def jobs(monkeypatch):
     """A MapJobs whose worker is held busy until released, so later jobs stay queued."""
-    import pages._shared.common as common
+    import dashboard.resources as common
 
     release = threading.Event()
     started = threading.Event()

@@ -15,6 +15,11 @@ def add_segment_parser(sub):
     segment.add_argument("--k", type=int, help="number of segments (omit: chosen automatically)")
     segment.add_argument("--out", help="labeled CSV: every input row with its segment")
     segment.add_argument("--summary", help="per-segment summary CSV")
+    segment.add_argument("--users-out", metavar="USERS.csv|.parquet",
+                         help="audience file for a CRM: one row per user (also those not segmented, with "
+                              "the reason), the user id column, segment_id, segment_name, confidence, traits")
+    segment.add_argument("--audience-flags", action="store_true",
+                         help="with --users-out: one true/false column per segment (in_<segment name>)")
     segment.add_argument("--config", help="with INPUT: save this run's config here; without INPUT: re-run this saved config")
     segment.add_argument("--report", help="segment dictionary: a self-contained HTML report")
     segment.add_argument("--no-map", action="store_true", help="skip the 2-D map (faster)")
@@ -36,8 +41,15 @@ def cmd_segment(args) -> int:
     from segkit.outputs import guard_outputs, write_csv_atomic, write_text_atomic
     from segkit.pipeline import run_segmentation
 
-    outputs = {"--out": args.out, "--summary": args.summary, "--report": getattr(args, "report", None),
+    outputs = {"--out": args.out, "--summary": args.summary, "--users-out": getattr(args, "users_out", None), "--report": getattr(args, "report", None),
                "--save-model": getattr(args, "save_model", None)}
+    if getattr(args, "audience_flags", False) and not getattr(args, "users_out", None):
+        raise SegkitInputError("--audience-flags needs --users-out FILE (the audience file it adds columns to).")
+    if getattr(args, "users_out", None):
+        from segkit.export.audience import AUDIENCE_FORMATS
+
+        if not str(args.users_out).lower().endswith(AUDIENCE_FORMATS):
+            raise SegkitInputError(f"--users-out must end in .csv or .parquet: {args.users_out}")
     if args.input is None:
         if not args.config:
             raise SegkitInputError("Give an INPUT file, or --config RUN.json to re-run a saved run.")
@@ -83,6 +95,10 @@ def cmd_segment(args) -> int:
         sil_note = f" (sampled: {sample} users, seed {metrics['silhouette_seed']})"
     print(f"silhouette: {fmt(metrics['silhouette'])}{sil_note}; calinski_harabasz: {fmt(metrics['calinski_harabasz'])}; "
           f"davies_bouldin: {fmt(metrics['davies_bouldin'])}")
+    if metrics.get("degenerate"):
+        print(f"warning: only {metrics['n_distinct_points']} distinct points among {metrics['n_users_segmented']} "
+              "users in the clustering space: many users are identical, so silhouette and Calinski-Harabasz "
+              "measure ties, not segments.")
     if "ari" in metrics:
         print(f"against '{config.roles.label_col}': ARI {metrics['ari']:.4f}, NMI {metrics['nmi']:.4f}, "
               f"homogeneity {metrics['homogeneity']:.4f}, completeness {metrics['completeness']:.4f}")
@@ -98,6 +114,12 @@ def cmd_segment(args) -> int:
         labeled = labeled_rows(loaded.frame, run)
         write_csv_atomic(labeled, args.out)
         print(f"wrote {len(labeled)} rows to {args.out}")
+    if getattr(args, "users_out", None):
+        from segkit.export.audience import audience_rows, write_audience
+
+        audience = audience_rows(run, segment_flags=args.audience_flags)
+        write_audience(audience, args.users_out)
+        print(f"wrote {len(audience)} users to {args.users_out}")
     if args.summary:
         from segkit.export.explain_columns import with_explain_columns
 

@@ -14,19 +14,17 @@ STATUS_COLUMN = "segkit_status"
 ADDED_COLUMNS = ("segment_id", "segment_name", "segment_confidence", "map_x", "map_y", STATUS_COLUMN)
 
 
-def labeled_rows(frame: pd.DataFrame, run, names: dict[int, str] | None = None,
-                 user_labels: np.ndarray | None = None) -> pd.DataFrame:
+def labeled_rows(frame: pd.DataFrame, run) -> pd.DataFrame:
     """`frame` is the uploaded table the run was made from (same rows, same order).
 
-    `user_labels` (per user in UserTable order) overrides the run's labels, e.g. after
-    segments were merged in the dashboard; `names` overrides segment names.
+    An edited run (`segkit.edits.Edits.apply`) carries its merged labels and names.
     """
     table = run.table
     if len(frame) != table.n_rows:
         raise ValueError(f"frame has {len(frame)} rows but the run was made from {table.n_rows}")
-    names = {**run.summary.names, **(names or {})}
+    names = run.summary.names
     n_users = table.n_users
-    labels_by_user = run.user_labels() if user_labels is None else np.asarray(user_labels)
+    labels_by_user = run.user_labels()
     confidence_by_user = np.full(n_users, np.nan)
     confidence_by_user[run.embeddings.user_index] = run.result.confidence
     map_by_user = np.full((n_users, 2), np.nan)
@@ -57,16 +55,15 @@ def labeled_rows(frame: pd.DataFrame, run, names: dict[int, str] | None = None,
     return out
 
 
-def user_rows(run, names: dict[int, str] | None = None,
-              user_labels: np.ndarray | None = None) -> pd.DataFrame:
+def user_rows(run) -> pd.DataFrame:
     """One row per user (UserTable order): the user-level export.
 
     Every input row with a user id maps to exactly one row here through `user_id`, and
     `n_reviews` counts those rows, so a user-level file always leads back to every review.
     """
     table = run.table
-    names = {**run.summary.names, **(names or {})}
-    labels = run.user_labels() if user_labels is None else np.asarray(user_labels)
+    names = run.summary.names
+    labels = run.user_labels()
     confidence = np.full(table.n_users, np.nan)
     confidence[run.embeddings.user_index] = run.result.confidence
     out = pd.DataFrame({"user_id": table.users["user_id"].astype(str).to_numpy(),

@@ -19,7 +19,6 @@ from segkit.cluster.base import NOISE
 from segkit.cluster.noise import apply_noise_policy
 from segkit.cluster.registry import CLUSTERERS, get_clusterer
 from segkit.derived_cache import DerivedCache, get_or_build
-from segkit.edits import edited_run
 from segkit.explain.words import tr as explain_tr
 from segkit.export.explain_html import rules_html, separability_html
 from segkit.export.profile_html import number, over_under_html, sentiment_html, units_table_html
@@ -46,7 +45,7 @@ def _e(value) -> str:
 # ------------------------------------------------------------------------ stability
 
 
-def segment_stability(run, user_labels: np.ndarray | None = None, seeds=STABILITY_SEEDS, memory=None) -> dict:
+def segment_stability(run, seeds=STABILITY_SEEDS, memory=None) -> dict:
     """How well each segment comes back when the clustering is re-run with other seeds.
 
     For each other seed, the new run's segments are matched to this run's segments by
@@ -63,8 +62,10 @@ def segment_stability(run, user_labels: np.ndarray | None = None, seeds=STABILIT
     80% resamples, per-segment best-match Jaccard), with "method": "bootstrap". A segment
     whose number cannot be computed is absent from "per_segment" (shown without a badge).
     """
-    labels = run.result.labels if user_labels is None else np.asarray(user_labels)[run.embeddings.user_index]
-    labels = np.asarray(labels)
+    # An edited run is measured on the run it came from: merged segments are the analyst's
+    # choice, so each is scored by how well the segments it is made of come back.
+    labels = np.asarray(run.result.labels)
+    run = run.unedited if run.unedited is not None else run
     algorithm = run.config.algorithm
     clusterer_class = CLUSTERERS[algorithm]
     params = {k: v for k, v in run.result.params.items() if k != "seed"}
@@ -209,14 +210,13 @@ def _badge(share: float | None, lang: str = "en") -> str:
     return f'<span class="badge {cls}">{share:.0%} · {_e(stability_words(share, lang))}</span>'
 
 
-def segment_report_html(run, names: dict[int, str] | None = None, user_labels: np.ndarray | None = None,
-                        *, title: str | None = None, stability: dict | None = None,
+def segment_report_html(run, *, title: str | None = None, stability: dict | None = None,
                         seed_ari: float | None = None, generated: _dt.datetime | None = None,
                         lang: str = "en", memory=None, rules=None, separability=None) -> str:
     """The segment dictionary for `run`, as one HTML string.
 
-    `names` (segment id -> name) and `user_labels` (per user, after merges) apply the
-    analyst's edits; `stability` is `segment_stability(...)`'s result when already
+    An edited run (`segkit.edits.Edits.apply`) shows the analyst's names and merges;
+    `stability` is `segment_stability(...)`'s result when already
     computed (otherwise it is computed here: a few re-fits); `seed_ari` the mean
     pairwise ARI across seeds, when known. `lang` ('en' or 'zh') is the language of
     the report's own words; names, keywords and reviews are shown as they are.
@@ -229,13 +229,13 @@ def segment_report_html(run, names: dict[int, str] | None = None, user_labels: n
     def tr(key: str, **fmt) -> str:
         return t(key, lang, **fmt)
 
-    edited = edited_run(run, user_labels, names, memory)
+    edited = run
     summary = edited.summary
     table = summary.table
     metrics = edited.metrics
     config = edited.config
     if stability is None:
-        stability = segment_stability(run, user_labels, memory=memory)
+        stability = segment_stability(run, memory=memory)
     rules, separability = _explanations(edited, rules, separability)
     per_segment = stability.get("per_segment", {})
     dataset = title or (Path(config.input_path).name if config.input_path else tr("report.uploaded"))

@@ -41,7 +41,66 @@ def read_excel(data: bytes, filename: str, limits: Limits) -> tuple[pd.DataFrame
         raise SegkitInputError(f"'{filename}' could not be read as an Excel workbook: {exc}") from exc
     if len(frame) > allowed:
         limits.check_rows(len(frame), frame.shape[1], filename, at_least=True)
-    return frame, ("first worksheet read",)
+    notes = ["first worksheet read"]
+    with_value, without_value = _formula_cells(data)
+    if with_value:
+        notes.append(f"{with_value:,} cell(s) held formulas; the values Excel last saved for them were used")
+    if without_value:
+        notes.append(f"{without_value:,} cell(s) held formulas with no saved value (the workbook was never "
+                     "recalculated in Excel); they were read as empty")
+    return frame, tuple(notes)
+
+
+_CELL = re.compile(rb"<c\b[^>]*?(?:/>|>(.*?)</c>)", re.S)
+_FORMULA = re.compile(rb"<f[\s>/]")
+_VALUE = re.compile(rb"<v>[^<]+</v>")
+
+
+def _first_sheet_xml(archive: zipfile.ZipFile) -> bytes | None:
+    """The XML of the workbook's first worksheet (the one pandas reads), via workbook.xml's order."""
+    try:
+        workbook = archive.read("xl/workbook.xml")
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return None
+    first = re.search(rb"<sheet\b[^>]*?r:id=\"([^\"]+)\"", workbook)
+    if first is None:
+        return None
+    target = re.search(rb"<Relationship\b[^>]*?Id=\"" + re.escape(first.group(1)) + rb"\"[^>]*?Target=\"([^\"]+)\"",
+                       rels) or re.search(rb"<Relationship\b[^>]*?Target=\"([^\"]+)\"[^>]*?Id=\""
+                                          + re.escape(first.group(1)) + rb"\"", rels)
+    if target is None:
+        return None
+    path = target.group(1).decode("utf-8").lstrip("/")
+    path = path if path.startswith("xl/") else f"xl/{path}"
+    try:
+        return archive.read(path)
+    except KeyError:
+        return None
+
+
+def _formula_cells(data: bytes) -> tuple[int, int]:
+    """(formula cells with a saved value, formula cells without one) in the first worksheet of
+    an .xlsx; (0, 0) for other workbooks. pandas reads saved values, so a formula whose value
+    was never saved reads as empty: the data report says so rather than losing it silently."""
+    if not data.startswith(b"PK"):
+        return 0, 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            sheet = _first_sheet_xml(archive)
+    except zipfile.BadZipFile:
+        return 0, 0
+    if sheet is None or not _FORMULA.search(sheet):
+        return 0, 0
+    with_value = without_value = 0
+    for match in _CELL.finditer(sheet):
+        inner = match.group(1) or b""
+        if _FORMULA.search(inner):
+            if _VALUE.search(inner):
+                with_value += 1
+            else:
+                without_value += 1
+    return with_value, without_value
 
 
 def _decoded_string_bytes(column) -> int:

@@ -157,20 +157,29 @@ def map_figure(coords: np.ndarray, labels: np.ndarray, names: Mapping[int, str] 
 # ------------------------------------------------------------------ sizes & metrics
 
 
-def sizes_figure(summary_table: pd.DataFrame, height: int | None = None) -> go.Figure:
-    """Horizontal bars: users per segment, largest on top, share written on each bar."""
-    table = summary_table.sort_values("size", ascending=True)
+def sizes_figure(summary_table: pd.DataFrame, height: int | None = None, max_bars: int = 25) -> go.Figure:
+    """Horizontal bars: users per segment, largest on top, size and share written beside each
+    bar, horizontally (never rotated into a thin bar). Beyond `max_bars` segments only the
+    largest are drawn, and a note says how many smaller ones are left out."""
+    table = summary_table.sort_values("size", ascending=False)
+    hidden = max(len(table) - max_bars, 0)
+    table = table.head(max_bars).iloc[::-1]
     colors = [segment_color(int(s)) for s in table["segment_id"]]
     names = [esc(n) for n in table["segment_name"]]
     fig = go.Figure(go.Bar(
         x=table["size"], y=names, orientation="h", marker_color=colors,
         text=[f"{s:,} · {p:.0%}" for s, p in zip(table["size"], table["share"], strict=True)],
-        textposition="auto", hovertemplate="%{y}: %{x:,} users<extra></extra>", cliponaxis=False,
+        textposition="outside", textangle=0, constraintext="none",
+        hovertemplate="%{y}: %{x:,} users<extra></extra>", cliponaxis=False,
     ))
-    fig.update_xaxes(visible=False, range=[0, float(table["size"].max()) * 1.05 if len(table) else 1])
+    # Room on the right for the longest label ("12,345 · 100%") outside the largest bar.
+    fig.update_xaxes(visible=False, range=[0, float(table["size"].max()) * 1.3 if len(table) else 1])
     fig.update_yaxes(automargin=True)
-    fig = _base_layout(fig, height or max(200, 40 * len(table) + 30))
-    fig.update_layout(margin=dict(t=10, b=10))
+    fig = _base_layout(fig, height or max(200, 40 * len(table) + 30 + (24 if hidden else 0)))
+    fig.update_layout(margin=dict(t=10, b=30 if hidden else 10), uniformtext=dict(minsize=11, mode="show"))
+    if hidden:
+        fig.add_annotation(text=f"+ {hidden:,} smaller segments not drawn", xref="paper", yref="paper",
+                           x=0, y=0, yshift=-22, showarrow=False, xanchor="left", font=dict(color="#6B7280"))
     return fig
 
 

@@ -13,14 +13,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._shared.common import (
-    adopt_language_default,
-    dataset_from_upload,
-    dataset_label,
-    md,
-    set_dataset,
-    tr,
-)
+from dashboard.language import adopt_language_default
+from dashboard.state import dataset_from_upload, set_dataset
+from dashboard.ui import md
+from dashboard.words import dataset_label, tr
 from segkit.errors import SegkitInputError
 
 UPLOAD_KEY = "data_upload"
@@ -52,13 +48,16 @@ def process_pending_upload() -> None:
             new = dataset_from_upload(uploaded.getvalue(), uploaded.name, uploaded.file_id)
     except SegkitInputError as exc:
         st.session_state["sk_upload_error"] = tr("data.cannot_use", name=md(uploaded.name), error=md(exc))
+        st.session_state["sk_upload_failed"] = uploaded.name
     except Exception as exc:  # noqa: BLE001 - never a traceback for a bad file
         st.session_state["sk_upload_error"] = tr("data.unreadable", name=md(uploaded.name),
                                                  error=type(exc).__name__, detail=md(exc))
+        st.session_state["sk_upload_failed"] = uploaded.name
     else:
         set_dataset(new)
         adopt_language_default(new)  # Chinese or mixed texts: the multilingual embedder by default
         st.session_state["sk_upload_error"] = None
+        st.session_state["sk_upload_failed"] = None
         st.session_state["data_message"] = ("success", tr("data.loaded", name=new.name, rows=f"{len(new.frame):,}"))
     st.session_state["sk_pending_upload"] = None
 

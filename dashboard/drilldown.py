@@ -7,7 +7,10 @@ import json
 import pandas as pd
 import streamlit as st
 
-from pages._shared.common import derived_memory, edits_for, lang, md, tr
+from dashboard.context import edits_for
+from dashboard.resources import derived_memory
+from dashboard.ui import md
+from dashboard.words import lang, tr
 from segkit.drilldown import MIN_USERS_TO_SPLIT, subsegment
 from segkit.errors import SegkitInputError
 from segkit.threads import limited_threads

@@ -6,27 +6,22 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._shared.history_text import htr
+from dashboard.words import tr
 from segkit.errors import SegkitInputError
 
 FREQS = ["auto", "day", "week", "month", "quarter", "year"]
 
 
 def time_section() -> None:
-    from pages._shared.common import (
-        build_context,
-        edited,
-        edited_labels,
-        ensure_dataset,
-        localize_figure,
-        memo_value,
-    )
+    from dashboard.context import build_context, edited, edited_labels
+    from dashboard.state import ensure_dataset, memo_value
+    from dashboard.words import localize_figure
     from segkit.timeline import guess_time_col, parse_times, period_of
     from segkit.timeline.figures import sizes_over_time_figure, trait_over_time_figure
     from segkit.timeline.periods import sentiment_by_period, sizes_by_period, trait_by_period
 
-    st.caption(htr("time_intro"))
-    if not st.toggle(htr("tab_time"), key="hist_time_on"):
+    st.caption(tr("hist.time_intro"))
+    if not st.toggle(tr("hist.tab_time"), key="hist_time_on"):
         return
     dataset = ensure_dataset()
     frame = dataset.frame
@@ -34,15 +29,15 @@ def time_section() -> None:
     options = [None, *map(str, frame.columns)]
     st.session_state.setdefault("hist_time_col", guess)
     c1, c2 = st.columns(2)
-    column = c1.selectbox(htr("time_col"), options, key="hist_time_col",
-                          format_func=lambda c: htr("time_none") if c is None else c)
-    freq = c2.selectbox(htr("freq"), FREQS, key="hist_freq")
+    column = c1.selectbox(tr("hist.time_col"), options, key="hist_time_col",
+                          format_func=lambda c: tr("hist.time_none") if c is None else c)
+    freq = c2.selectbox(tr("hist.freq"), FREQS, key="hist_freq")
     if column is None:
-        st.info(htr("no_time") if guess is None else htr("time_none"), icon=":material/info:")
+        st.info(tr("hist.no_time") if guess is None else tr("hist.time_none"), icon=":material/info:")
         return
     ctx = build_context(show_errors=True)
     if ctx is None:
-        st.info(htr("no_run"))
+        st.info(tr("hist.no_run"))
         return
     try:
         periods, freq = period_of(parse_times(frame[column], column), freq)
@@ -69,18 +64,19 @@ def time_section() -> None:
 
 
 def _movers(ctx, column: str, freq: str, periods: list[str]) -> None:
-    from pages._shared.common import localize_figure, memo_value
+    from dashboard.state import memo_value
+    from dashboard.words import localize_figure
     from segkit.model.segment_model import fit_model
     from segkit.plots import sankey_figure
     from segkit.timeline import assign_by_period, drift_report, movers, sizes_of
 
     if len(periods) < 2:
         return
-    st.markdown(f"**{htr('movers_intro')}**")
+    st.markdown(f"**{tr('hist.movers_intro')}**")
     c1, c2 = st.columns(2)
     suffix = f"{column}_{freq}"  # other periods: fresh widgets (the latest change by default)
-    a = c1.selectbox(htr("period_a"), periods, index=len(periods) - 2, key=f"hist_pa_{suffix}")
-    b = c2.selectbox(htr("period_b"), periods, index=len(periods) - 1, key=f"hist_pb_{suffix}")
+    a = c1.selectbox(tr("hist.period_a"), periods, index=len(periods) - 2, key=f"hist_pa_{suffix}")
+    b = c2.selectbox(tr("hist.period_b"), periods, index=len(periods) - 1, key=f"hist_pb_{suffix}")
     if a == b:
         return
     try:
@@ -91,13 +87,13 @@ def _movers(ctx, column: str, freq: str, periods: list[str]) -> None:
         st.warning(str(exc))
         return
     report = drift_report(assigned, sizes_of(assigned, model.names), a, b)
-    for line in report.lines() or [htr("no_shift", a=a, b=b)]:
+    for line in report.lines() or [tr("hist.no_shift", a=a, b=b)]:
         (st.warning if line == report.new_segment_warning else st.info)(line)
     moves = movers(assigned, a, b, model.names)
     if not moves.n_both:
-        st.caption(htr("no_both"))
+        st.caption(tr("hist.no_both"))
         return
-    st.caption(htr("movers_line", both=f"{moves.n_both:,}", moved=f"{moves.n_moved:,}"))
+    st.caption(tr("hist.movers_line", both=f"{moves.n_both:,}", moved=f"{moves.n_moved:,}"))
     st.plotly_chart(localize_figure(sankey_figure(moves.pairs["from_segment_id"], moves.pairs["to_segment_id"],
                                                   model.names, model.names, a, b)),
                     config={"displayModeBar": False}, key="hist_time_sankey")

@@ -11,6 +11,7 @@ import json
 import numpy as np
 import streamlit as st
 
+from dashboard.words import tr
 from segkit.errors import SegkitInputError
 from segkit.store import RunStore, StoredRun, default_db_url, record_from_run
 
@@ -27,8 +28,7 @@ def run_store() -> RunStore:
 
 def persist(ctx, saved) -> int | None:
     """Also keep a run the analyst saves for comparison in the database; a database problem is one warning."""
-    from pages._shared.common import edited, edits_for
-    from pages._shared.history_text import htr
+    from dashboard.context import edited, edits_for
 
     try:
         record = record_from_run(edited(ctx), ctx.dataset.frame, ctx.dataset.name, saved.name,
@@ -38,7 +38,7 @@ def persist(ctx, saved) -> int | None:
         run_id = run_store().save(record)
     except SegkitInputError as exc:
         # A toast outlives the rerun that follows a save; the History page repeats the message.
-        st.session_state["hist_save_error"] = htr("save_failed", error=str(exc))
+        st.session_state["hist_save_error"] = tr("hist.save_failed", error=str(exc))
         st.toast(st.session_state["hist_save_error"], icon=":material/warning:")
         return None
     st.session_state.pop("hist_save_error", None)
@@ -69,7 +69,7 @@ def restore_edits(edits: dict) -> dict:
 
 def to_saved_run(run: StoredRun):
     """A Compare-page entry (pages/_shared/common.SavedRun) for a stored run."""
-    from pages._shared.common import SavedRun
+    from dashboard.state import SavedRun
 
     sizes = {int(s): int(n) for s, n in zip(*np.unique(run.labels[run.labels >= -1], return_counts=True),
                                              strict=True)}
