@@ -150,3 +150,8 @@ def test_assignments_say_what_pulls_each_user(model, frame):
         for term in filter(None, row["keywords_used"].split(", ")):
             assert term in keywords[str(int(row["segment_id"]))]
     assert per_user["keywords_used"].str.len().gt(0).mean() >= 0.8  # topic words are the keywords here
+
+
+def test_why_columns_can_be_left_out(model, frame):
+    per_user, _ = assign_users(model, frame, why=False)
+    assert per_user["pulled_by"].eq("").all() and per_user["distance_to_own"].notna().all()

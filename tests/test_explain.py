@@ -21,10 +21,15 @@ from segkit.explain.features import (
 from segkit.explain.rules import Condition, fit_rules, segment_rules
 from segkit.explain.sampling import stratified_sample
 from segkit.explain.separability import cross_validate, hard_pairs, segment_separability
-from segkit.explain.words import EN, ZH, tr
+from segkit.explain.words import tr
+from segkit.i18n import messages
+
 from segkit.io.roles import ColumnRoles
 from segkit.pipeline import run_segmentation
 from tests.conftest import make_reviews
+
+EN = {k: v for k, v in messages("en").items() if k.startswith("explain.")}
+ZH = {k: v for k, v in messages("zh").items() if k.startswith("explain.")}
 
 ROLES = ColumnRoles(text_cols=("review",), user_col="user_id", numeric_cols=("age", "spend"),
                     categorical_cols=("tier",), label_col="true_segment")
@@ -164,7 +169,7 @@ def test_run_separability_scores_both_classifiers(run):
 def test_words_have_both_languages_with_the_same_placeholders():
     import re
 
-    assert set(EN) == set(ZH)
+    assert set(EN) == set(ZH) and len(EN) >= 30
     fields = lambda text: {f for _, f, _, _ in string.Formatter().parse(text) if f}  # noqa: E731
     for key in EN:
         assert fields(EN[key]) == fields(ZH[key]), key
@@ -246,3 +251,12 @@ def test_why_an_unassigned_user_names_the_nearest_segments(run):
     assert item.lines()[0].startswith("Nearest segments: ")
     table = nearest_segments(edited)
     assert np.isnan(table["distance_to_own"].iloc[3]) and table["second_segment"].iloc[3] == item.second
+
+
+def test_pull_phrase_shares_add_up_over_what_pulls_toward():
+    from segkit.explain.why import Pull, pull_phrase
+
+    pulls = (Pull("text", 3.0, 1.5), Pull("spend", 1.0, 0.5), Pull("age", -2.0, -1.0))
+    assert pull_phrase(pulls) == "what they wrote (75%), spend (25%); against: age"
+    assert pull_phrase(pulls, "zh") == "所写内容 (75%), spend (25%)；反向因素：age"
+    assert pull_phrase((Pull("age", -1.0, 1.0),)) == ""

@@ -93,10 +93,19 @@ def margin_pulls(x: np.ndarray, own: np.ndarray, second: np.ndarray,
 
 
 def pull_phrase(pulls: tuple[Pull, ...], lang: str = "en", top: int = 3) -> str:
-    """"what they wrote (64%), spend (31%)": the blocks that pull toward the own segment."""
-    toward = [p for p in pulls if p.amount > 0][:top]
-    return ", ".join(f"{tr('explain.why_pull_text', lang) if p.name == TEXT_PULL else p.name} ({p.share:.0%})"
-                     for p in toward)
+    """"what they wrote (72%), spend (28%); against: age": the blocks that pull toward the own
+    segment, as shares of everything that pulls that way (so they add up to 100% over all such
+    blocks), then the block that pulls hardest toward the second segment, if any."""
+    def label(pull: Pull) -> str:
+        return tr("explain.why_pull_text", lang) if pull.name == TEXT_PULL else pull.name
+
+    toward = [p for p in pulls if p.amount > 0]
+    total = sum(p.amount for p in toward)
+    text = ", ".join(f"{label(p)} ({p.amount / total:.0%})" for p in toward[:top]) if total > 0 else ""
+    against = [p for p in pulls if p.amount < 0]
+    if text and against:
+        text += tr("explain.why_against", lang, name=label(min(against, key=lambda p: p.amount)))
+    return text
 
 
 def fused_centres(run) -> tuple[np.ndarray, np.ndarray]:

@@ -123,8 +123,9 @@ WHY_COLUMNS = ("pulled_by", "keywords_used")
 
 
 def why_columns(model, fused: np.ndarray, labels: np.ndarray, second, texts: list[str]) -> pd.DataFrame:
-    """Per user: pulled_by ("what they wrote (64%), spend (31%)": the parts of the fused space
-    that put them nearer their segment's centre than the second one's, segkit.explain.why) and
+    """Per user: pulled_by ("what they wrote (69%), spend (31%); against: age": the parts of the
+    fused space that put them nearer their segment's centre than the second one's,
+    segkit.explain.why.pull_phrase) and
     keywords_used (their segment's keywords in their text). Empty where the model lacks them."""
     from segkit.explain.features import term_presence
     from segkit.explain.why import column_groups, margin_pulls, pull_phrase

@@ -21,11 +21,13 @@ ASSIGN_COLUMNS = ("segment_id", "segment_name", "segment_confidence", "outlier",
 
 
 def assign_users(model: SegmentModel, frame: pd.DataFrame, user_col: str | None = None,
-                 text_cols: list[str] | None = None, method: str = "centroid") -> tuple[pd.DataFrame, object]:
+                 text_cols: list[str] | None = None, method: str = "centroid",
+                 why: bool = True) -> tuple[pd.DataFrame, object]:
     """One row per new user: user_id, segment_id (-1 outlier), segment_name, segment_confidence,
     outlier, assign_status, and the nearest other segment (second_segment, its name) with
     distance_to_own and distance_to_second. Also returns the prepared UserTable (rows -> users).
-    `method`: "centroid" (the clusterer's rule) or "classifier" (segkit.model.assign_methods).
+    `method`: "centroid" (the clusterer's rule) or "classifier" (segkit.model.assign_methods);
+    `why` adds pulled_by and keywords_used (a pass over every user's text; off for drift).
     See `fuse_new_users` for the columns used.
     """
     from segkit.model.assign_methods import ASSIGN_METHODS, assign_points, why_columns
@@ -55,11 +57,12 @@ def assign_users(model: SegmentModel, frame: pd.DataFrame, user_col: str | None 
                                                  for s in assigned["second_segment"]]
         for column in ("distance_to_own", "distance_to_second"):
             out.loc[index, column] = assigned[column].round(4).to_numpy()
-        texts = table.user_texts()
-        why = why_columns(model, fused, assigned["segment_id"].to_numpy(), assigned["second_segment"],
-                          [texts[i] for i in index])
-        for column in why.columns:
-            out.loc[index, column] = why[column].to_numpy()
+        if why:
+            texts = table.user_texts()
+            reasons = why_columns(model, fused, assigned["segment_id"].to_numpy(), assigned["second_segment"],
+                                  [texts[i] for i in index])
+            for column in reasons.columns:
+                out.loc[index, column] = reasons[column].to_numpy()
         out.loc[index, "assign_status"] = np.where(
             assigned["segment_id"] == NOISE, "unassigned: outlier, no segment is close enough",
             np.where(assigned["outlier"], "assigned, but far from the segment's members (outlier)", "ok"))

@@ -24,7 +24,7 @@ def assign_frame(model, frame: pd.DataFrame, user_col: str | None = None, text_c
     """
     from segkit.model.new_users import assign_users
 
-    per_user, table = assign_users(model, frame, user_col=user_col, text_cols=text_cols)
+    per_user, table = assign_users(model, frame, user_col=user_col, text_cols=text_cols, why=False)
     has_text = np.zeros(len(per_user), dtype=bool)
     row_user = np.asarray(table.row_user)
     written = row_user[(row_user >= 0) & np.array([bool(t) for t in table.row_texts], dtype=bool)]
