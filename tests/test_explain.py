@@ -23,7 +23,6 @@ from segkit.explain.sampling import stratified_sample
 from segkit.explain.separability import cross_validate, hard_pairs, segment_separability
 from segkit.explain.words import tr
 from segkit.i18n import messages
-
 from segkit.io.roles import ColumnRoles
 from segkit.pipeline import run_segmentation
 from tests.conftest import make_reviews
