@@ -178,7 +178,7 @@ def _build_context() -> Context:
         "k": result.n_clusters,
         "auto_k": auto_k,
         "embedder": config.embedder,
-        "text_weight": config.text_weight,
+        "text_weight": run.effective_text_weight,  # what fusion used (0 without text, 1 without traits)
         "noise_policy": config.noise_policy,
         "density": density,
         "noise_share": metrics.get("noise_share", 0.0),

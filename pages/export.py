@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.context import build_context, current_edits, edited, stability_for
+from dashboard.explain_view import rules_for, separability_for
 from dashboard.resources import derived_memory
 from dashboard.state import SAMPLE_PATH, ensure_dataset, init_page_state
 from dashboard.ui import md, noise_policy_text, page_header
@@ -43,7 +44,8 @@ def memo_get(kind: str, compute):
 def build_report(stability: dict) -> bytes:
     with limited_threads():
         html_text = segment_report_html(run, title=dataset_label(dataset), stability=stability,
-                                        lang=lang(), memory=derived_memory())
+                                        lang=lang(), memory=derived_memory(), rules=rules_for(ctx, run),
+                                        separability=separability_for(ctx, run))
     return html_text.encode("utf-8")
 
 
@@ -53,7 +55,8 @@ with st.spinner(tr("out.preparing")):
     labeled = memo_get(f"labeled_{mask_texts}", lambda: labeled_export(dataset.frame, run, mask_texts))
     labeled_csv = memo_get(f"labeled_csv_{mask_texts}", lambda: to_safe_csv(labeled).encode("utf-8-sig"))
     stability = stability_for(ctx)
-    summary = summary_export(run, stability)
+    rules, separability = rules_for(ctx, run), separability_for(ctx, run)  # the cards' own, cached
+    summary = summary_export(run, stability, rules=rules, separability=separability)
     summary_csv = memo_get("summary_csv", lambda: to_safe_csv(summary).encode("utf-8-sig"))
     # The config reproduces this export: `segkit segment --config` applies the same edits.
     config = ctx.config.with_changes(input_path=str(SAMPLE_PATH) if dataset.is_sample else dataset.name,

@@ -157,7 +157,10 @@ def _explanations(run, rules, separability):
     from segkit.explain.separability import segment_separability
 
     if rules is None:
-        rules = segment_rules(run)
+        try:
+            rules = segment_rules(run)
+        except SegkitInputError:  # too few users for a tree: the cards show no rules
+            rules = None
     if separability is None:
         try:
             separability = segment_separability(run)
