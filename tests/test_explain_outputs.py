@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segkit.config import RunConfig
 from segkit.edits import summary_export
 from segkit.explain.features import build_features
 from segkit.explain.rules import fit_rules, segment_rules
@@ -16,19 +15,11 @@ from segkit.explain.separability import segment_separability
 from segkit.export.explain_columns import with_explain_columns
 from segkit.export.explain_html import rules_html, separability_html
 from segkit.export.report import segment_report_html
-from segkit.io.roles import ColumnRoles
-from segkit.pipeline import run_segmentation
+from tests import test_explain
 from tests.conftest import make_reviews
 
-ROLES = ColumnRoles(text_cols=("review",), user_col="user_id", numeric_cols=("age", "spend"),
-                    categorical_cols=("tier",), label_col="true_segment")
-
-
-@pytest.fixture(scope="module")
-def run():
-    config = RunConfig(roles=ROLES, algorithm="kmeans", algorithm_params={"k": 3},
-                       embedder="tfidf", embedder_params={"n_components": 16})
-    return run_segmentation(make_reviews(n_users=150, seed=1), config, with_map=False)
+# The same 150-user, K = 3 run as tests/test_explain.py: its module fixture, shared.
+run = test_explain.run
 
 
 def test_report_shows_rules_and_classifier_per_segment(run):
