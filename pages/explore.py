@@ -15,7 +15,7 @@ from dashboard.resources import derived_memory
 from dashboard.state import ensure_dataset, init_page_state
 from dashboard.ui import md, noise_policy_text, page_header
 from dashboard.words import localize_figure, tr
-from segkit.plots import map_figure
+from segkit.plots import MAP_POINTS, map_figure, map_sample
 
 init_page_state("exp", {"color": "segment"})
 page_header(tr("nav.explore"), tr("exp.intro"))
@@ -61,6 +61,10 @@ with c3:
         st.rerun()
 
 mask = np.isin(labels, shown) if shown else np.ones(len(labels), dtype=bool)
+n_shown = int(mask.sum())
+drawn = np.zeros(len(labels), dtype=bool)  # a stated sample beyond MAP_POINTS; counts cover everyone
+drawn[np.flatnonzero(mask)[map_sample(labels[mask], MAP_POINTS, ctx.config.seed)]] = True
+mask = drawn
 if color_by == "segment":
     values = None
 elif color_by == "confidence":
@@ -84,8 +88,10 @@ fig = localize_figure(map_figure(
 event = st.plotly_chart(fig, key=f"exp_map_{ctx.run_key[:8]}_{ctx.map_method}", on_select="rerun",
                         selection_mode=("box", "lasso", "points"),
                         config={"scrollZoom": True, "displaylogo": False})
-st.caption(tr("exp.caption", n=f"{int(mask.sum()):,}", method=ctx.map_method.upper(),
+st.caption(tr("exp.caption", n=f"{n_shown:,}", method=ctx.map_method.upper(),
               policy=md(noise_policy_text(ctx.config))))
+if int(mask.sum()) < n_shown:
+    st.caption(tr("exp.sampled", drawn=f"{int(mask.sum()):,}", n=f"{n_shown:,}"))
 map_refresher(ctx)
 
 # ------------------------------------------------------------------ selection

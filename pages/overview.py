@@ -11,7 +11,7 @@ from dashboard.maps import map_hover, map_refresher
 from dashboard.state import ensure_dataset
 from dashboard.ui import esc, fmt, md, noise_policy_text, page_header
 from dashboard.words import localize_figure, metric_help, tr
-from segkit.plots import map_figure, segment_color, sizes_figure
+from segkit.plots import MAP_POINTS, map_figure, map_sample, segment_color, sizes_figure
 
 dataset = ensure_dataset()
 page_header(tr("ov.title"), tr("ov.intro"))
@@ -45,10 +45,14 @@ with left:
     st.plotly_chart(localize_figure(sizes_figure(table)), config={"displayModeBar": False}, key="ov_sizes")
 with right:
     st.subheader(tr("ov.map"))
-    fig = localize_figure(map_figure(run.map2d, run.labels, names, hover=map_hover(ctx), height=430))
+    drawn = map_sample(run.labels, MAP_POINTS, ctx.config.seed)  # a stated sample beyond MAP_POINTS
+    fig = localize_figure(map_figure(run.map2d[drawn], run.labels[drawn], names, hover=map_hover(ctx)[drawn],
+                                     point_ids=drawn, height=430))
     fig.update_layout(showlegend=False)
     st.plotly_chart(fig, key="ov_map", config={"displayModeBar": False})
     st.caption(tr("ov.map_caption", method=ctx.map_method.upper()))
+    if len(drawn) < len(run.labels):
+        st.caption(tr("exp.sampled", drawn=f"{len(drawn):,}", n=f"{len(run.labels):,}"))
     map_refresher(ctx)
 
 st.subheader(tr("ov.segments"))

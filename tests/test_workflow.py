@@ -7,6 +7,7 @@ the Recommend page uses the edited run, and the controls and charts say true thi
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import re
@@ -317,3 +318,38 @@ def test_recommend_page_labels_an_evaluation_it_cannot_make_leakage_free_optimis
     _no_exception(at)
     warnings = [w.value for w in at.warning]
     assert any("optimistic" in w.lower() for w in warnings), warnings
+
+
+# ---------------------------------------------------------------- the map at scale (issue 16 item 5)
+
+
+def test_map_sample_keeps_every_segment_and_its_share():
+    from segkit.plots import map_sample
+
+    labels = np.array([0] * 9000 + [1] * 900 + [2] * 90 + [3] * 10)
+    drawn = map_sample(labels, 1000, seed=0)
+    assert len(drawn) <= 1003 and (np.diff(drawn) > 0).all()
+    counts = np.bincount(labels[drawn])
+    assert counts.tolist() == [900, 90, 9, 1]  # each segment in proportion, the smallest still there
+    assert (map_sample(labels, 1000, seed=0) == drawn).all()  # seeded: the same points every rerun
+    assert len(map_sample(labels[:500], 1000)) == 500  # below the cap every user is drawn
+
+
+def test_explore_says_when_the_map_is_a_sample(monkeypatch):
+    import segkit.plots
+
+    monkeypatch.setattr(segkit.plots, "MAP_POINTS", 300)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("pages/explore.py").run()
+    _no_exception(at)
+    captions = [c.value for c in at.caption]
+    assert any("The map draws" in c and "of the 1,999 users" in c for c in captions), captions
+    chart = at.get("plotly_chart")[0]
+    figure = json.loads(chart.proto.spec)
+    def points(values) -> int:  # plotly may send arrays typed: {"dtype": "f4", "bdata": base64}
+        if isinstance(values, dict):
+            return len(base64.b64decode(values["bdata"])) // np.dtype(values["dtype"]).itemsize
+        return len(values)
+
+    drawn = sum(points(trace.get("x", [])) for trace in figure["data"])
+    assert 290 <= drawn <= 310, drawn

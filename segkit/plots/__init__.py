@@ -6,11 +6,13 @@
 
 from segkit.plots.colors import NOISE_COLOR, segment_color, segment_colors
 from segkit.plots.figures import (
+    MAP_POINTS,
     categorical_figure,
     confusion_figure,
     contingency_figure,
     k_sweep_figure,
     map_figure,
+    map_sample,
     min_cluster_size_figure,
     profile_figure,
     sankey_figure,
@@ -23,7 +25,9 @@ __all__ = [
     "confusion_figure",
     "contingency_figure",
     "k_sweep_figure",
+    "MAP_POINTS",
     "map_figure",
+    "map_sample",
     "min_cluster_size_figure",
     "profile_figure",
     "sankey_figure",

@@ -84,6 +84,26 @@ def _marker_size(n: int) -> float:
 # --------------------------------------------------------------------------- map
 
 
+MAP_POINTS = 50_000  # WebGL points a browser draws smoothly; beyond, a stated sample
+
+
+def map_sample(labels: np.ndarray, max_points: int = MAP_POINTS, seed: int = 0) -> np.ndarray:
+    """Indices of the users to draw: all of them up to `max_points`, else a seeded sample
+    that keeps every segment's share (and at least one point of each), in index order.
+    Counts and exports always cover every user; only the drawing is sampled."""
+    labels = np.asarray(labels)
+    n = len(labels)
+    if n <= max_points:
+        return np.arange(n)
+    rng = np.random.default_rng(seed)
+    picked = []
+    for segment in np.unique(labels):
+        members = np.flatnonzero(labels == segment)
+        take = max(1, int(round(len(members) * max_points / n)))
+        picked.append(rng.choice(members, size=min(take, len(members)), replace=False))
+    return np.sort(np.concatenate(picked))
+
+
 def map_figure(coords: np.ndarray, labels: np.ndarray, names: Mapping[int, str] | None = None,
                hover_texts: Sequence[str] | None = None, user_ids: Sequence[str] | None = None,
                color_by: str = "segment", color_values: Sequence | None = None,
