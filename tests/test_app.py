@@ -276,12 +276,11 @@ def test_roles_can_be_changed_on_the_data_page():
     _no_errors(at)
     roles = at.session_state["sk_dataset"].roles
     assert roles.numeric_cols == ("age",) and "spend" in roles.ignored
-    # An impossible choice (nothing to segment on: no text and no traits) is refused with a
-    # message, keeping the previous roles. No text alone is fine: the traits are segmented.
+    # An impossible choice (no text and no traits; traits alone segment, issue #18 item 5)
+    # is refused with a message, keeping the previous roles.
     suffix = at.session_state["sk_dataset"].key[:10]
-    at.multiselect(key=f"data_text_{suffix}").set_value([])
-    at.multiselect(key=f"data_numeric_{suffix}").set_value([])
-    at.multiselect(key=f"data_categorical_{suffix}").set_value([])
+    for key in ("data_text", "data_numeric", "data_categorical"):
+        at.multiselect(key=f"{key}_{suffix}").set_value([])
     at.form_submit_button(key=f"data_apply_{suffix}").click().run()
     assert not at.exception
     assert at.error

@@ -90,9 +90,12 @@ def test_mask_frame_masks_only_the_text_columns_and_keeps_missing_cells():
 def test_words_have_both_languages_with_the_same_placeholders():
     import string
 
-    from segkit.privacy.words import EN, ZH, personal_data_lines
+    from segkit.i18n import messages
+    from segkit.privacy.words import personal_data_lines
 
-    assert set(EN) == set(ZH)
+    EN = {k: v for k, v in messages("en").items() if k.startswith("privacy.")}
+    ZH = {k: v for k, v in messages("zh").items() if k.startswith("privacy.")}
+    assert set(EN) == set(ZH) and len(EN) >= 16
     for key in EN:
         names = {f for _, f, _, _ in string.Formatter().parse(EN[key]) if f}
         assert names == {f for _, f, _, _ in string.Formatter().parse(ZH[key]) if f}, key

@@ -93,3 +93,8 @@ def test_roles_round_trip_with_time_amount_and_derived_traits():
     roles = ColumnRoles(text_cols=(), user_col="u", numeric_cols=("amount",), time_col="day", amount_col="amount",
                         derived_traits=("recency_days", "frequency", "monetary"))
     assert ColumnRoles.from_dict(roles.to_dict()) == roles
+
+
+def test_a_reviewer_name_is_no_text_and_no_trait(roles):
+    assert "named like text" not in roles.ignored.get("reviewerName", "")
+    assert "reviewerName" not in roles.categorical_cols + roles.text_cols

@@ -247,7 +247,7 @@ def infer_roles(frame: pd.DataFrame) -> ColumnRoles:
             numeric_cols.append(column)
             continue
         max_categories = max(20, int(0.05 * n_rows)) if n_rows < 400 else 50
-        if _TEXT_NAME.search(str(column)):
+        if _named_like_text(column):
             # A few short reviews repeated are still reviews, not a category to segment on.
             ignored[column] = ("named like text but too short or repetitive for free text "
                                "(choose it as a text column if it is one)")
@@ -348,14 +348,21 @@ def validate_roles(frame: pd.DataFrame, roles: ColumnRoles) -> None:
         )
 
 
-_TEXT_NAME = re.compile(r"review|text|comment|body|content|description|feedback|message|opinion|评论|内容|评价",
-                        re.IGNORECASE)
+_TEXT_WORDS = {"review", "reviews", "text", "comment", "comments", "body", "content", "description", "feedback",
+               "message", "opinion", "remarks"}
+_TEXT_CJK = re.compile(r"评论|内容|评价|留言")
+
+
+def _named_like_text(column) -> bool:
+    """'review', 'reviewText', 'comment_body' (a word of the name), never 'reviewerName'."""
+    return bool(_TEXT_WORDS & set(_name_words(column))) or bool(_TEXT_CJK.search(str(column)))
+
 
 
 def _broken_text_column(frame: pd.DataFrame, roles: ColumnRoles) -> str | None:
     """A column named like text ('review', 'comment'...) that is empty or one value in every row."""
     for column in frame.columns:
-        if not _TEXT_NAME.search(str(column)) or column in (roles.numeric_cols + roles.categorical_cols):
+        if not _named_like_text(column) or column in (roles.numeric_cols + roles.categorical_cols):
             continue
         filled = frame[column].dropna().astype(str).str.strip()
         filled = filled[filled != ""]
