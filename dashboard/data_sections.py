@@ -3,6 +3,8 @@ segkit made of the file (users, empty texts, language, which columns are used)."
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -14,6 +16,7 @@ from dashboard.words import dataset_label, lang, language_label_text, tr
 from segkit.errors import SegkitInputError
 from segkit.io import ColumnRoles, infer_roles
 from segkit.io.numbers import numeric_like_columns
+from segkit.io.roles import RFM_TRAITS
 from segkit.privacy import mask_frame
 from segkit.privacy.words import personal_data_lines
 
@@ -78,6 +81,17 @@ def roles_form(dataset: Dataset) -> Dataset:
             vector_cols = st.multiselect(tr("data.vector_cols"), columns, default=vector_like,
                                          key=f"data_vectors_{suffix}", help=tr("data.vector_cols_help")) \
                 if roles.vector_cols else []
+            time_options = [NONE_LABEL, *columns]
+            time_col = st.selectbox(tr("data.time_col"), time_options,
+                                    index=time_options.index(roles.time_col) if roles.time_col in columns else 0,
+                                    key=f"data_time_{suffix}", help=tr("data.time_col_help"),
+                                    format_func=lambda c: none_labels.get(c, c) if c == NONE_LABEL else c)
+            amount_options = [NONE_LABEL, *numeric_like]
+            amount_col = st.selectbox(tr("data.amount_col"), amount_options,
+                                      index=amount_options.index(roles.amount_col)
+                                      if roles.amount_col in numeric_like else 0,
+                                      key=f"data_amount_{suffix}", help=tr("data.amount_col_help"),
+                                      format_func=lambda c: none_labels.get(c, c) if c == NONE_LABEL else c)
         applied = st.form_submit_button(tr("data.apply"), type="primary", icon=":material/check:",
                                         key=f"data_apply_{suffix}")
 
@@ -89,15 +103,17 @@ def roles_form(dataset: Dataset) -> Dataset:
             categorical_cols=tuple(categorical_cols),
             label_col=None if label_col == NONE_LABEL else label_col,
             vector_cols=tuple(vector_cols),
+            time_col=None if time_col == NONE_LABEL else time_col,
+            amount_col=None if amount_col == NONE_LABEL else amount_col,
             ignored={},
         )
         used = set(chosen.text_cols) | set(chosen.numeric_cols) | set(chosen.categorical_cols) | set(chosen.vector_cols)
-        used |= {c for c in (chosen.user_col, chosen.label_col) if c}
+        used |= {c for c in (chosen.user_col, chosen.label_col, chosen.time_col, chosen.amount_col) if c}
+        # RFM traits per user when a time and an amount are mapped (segkit.io.rfm).
+        derived = RFM_TRAITS if (chosen.time_col and chosen.amount_col and chosen.user_col) else ()
         inferred = infer_roles(frame).ignored
         ignored = {c: inferred.get(c, tr("data.not_used")) for c in columns if c not in used}
-        chosen = ColumnRoles(**{**{k: getattr(chosen, k) for k in
-                                   ("text_cols", "user_col", "numeric_cols", "categorical_cols", "label_col",
-                                    "vector_cols")}, "ignored": ignored})
+        chosen = replace(chosen, ignored=ignored, derived_traits=derived)
         candidate = type(dataset)(dataset.name, dataset.key, dataset.loaded, chosen, dataset.is_sample,
                                   dataset.n_bytes, dataset.upload_id)
         try:
@@ -157,6 +173,12 @@ def validation_section(dataset: Dataset, table) -> None:
                  (tr("data.role_label"), roles.label_col or "–")]
     if roles.vector_cols:
         role_rows.append((tr("data.role_vectors"), tr("data.n_columns", n=len(roles.vector_cols))))
+    if roles.time_col:
+        role_rows.append((tr("data.time_col"), roles.time_col))
+    if roles.amount_col:
+        role_rows.append((tr("data.amount_col"), roles.amount_col))
+    if roles.derived_traits:
+        role_rows.append((tr("data.role_derived"), ", ".join(roles.derived_traits)))
     left, right = st.columns(2)
     with left:
         st.markdown(tr("data.used"))

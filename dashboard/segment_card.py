@@ -56,11 +56,13 @@ def segment_card(ctx, run, row, stability: dict, on_rename, rules=None, separabi
             st.markdown(f"*{md(persona)}*")
         left, right = st.columns([1, 1], gap="large")
         with left:
-            st.markdown(tr("segs.words"), help=tr("segs.words_help"))
-            st.html(chips_html(term for term, _ in summary.keywords.get(segment, [])))
-            st.markdown(tr("segs.reviews"))
-            examples = summary.representative_texts.get(segment, [])[:4]
-            st.html(quotes_html(examples) if examples else f"<span class='sk-muted'>{esc(tr('segs.no_text'))}</span>")
+            if run.embeddings.embedder != "none":  # a traits-only run has no words or reviews to show
+                st.markdown(tr("segs.words"), help=tr("segs.words_help"))
+                st.html(chips_html(term for term, _ in summary.keywords.get(segment, [])))
+                st.markdown(tr("segs.reviews"))
+                examples = summary.representative_texts.get(segment, [])[:4]
+                st.html(quotes_html(examples) if examples
+                        else f"<span class='sk-muted'>{esc(tr('segs.no_text'))}</span>")
             rules_part = rules_html(rules, segment, lang())
             if rules_part:
                 st.markdown(tr("xpl.rules"), help=tr("xpl.rules_help"))

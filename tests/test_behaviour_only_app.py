@@ -57,3 +57,33 @@ def test_a_traits_only_file_segments_on_every_page():
     assert len(names) == 3 and all(name for name in names)
     # Each planted group is one segment: the tier decides the segment.
     assert exported.groupby("tier")["segment_id"].nunique().max() == 1
+
+
+def test_orders_with_dates_and_amounts_get_rfm_traits_that_survive_the_roles_form():
+    rng = np.random.default_rng(1)
+    rows = []
+    for customer in range(120):
+        heavy = customer % 2 == 0
+        for _ in range(rng.integers(6, 10) if heavy else rng.integers(1, 3)):
+            rows.append({"customer_id": f"c{customer}", "order_date": f"2026-{rng.integers(1, 12):02d}-15",
+                         "amount": round(float(rng.uniform(80, 120) if heavy else rng.uniform(5, 15)), 2),
+                         "channel": "web" if heavy else "store"})
+    frame = pd.DataFrame(rows)
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.switch_page("pages/data.py")
+    at.run()
+    at.file_uploader(key="data_upload").set_value(("orders.csv", frame.to_csv(index=False).encode(),
+                                                   "text/csv")).run()
+    assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
+    roles = at.session_state["sk_dataset"].roles
+    assert (roles.time_col, roles.amount_col) == ("order_date", "amount")
+    assert set(roles.derived_traits) == {"recency_days", "frequency", "monetary"}
+    suffix = at.session_state["sk_dataset"].key[:10]
+    assert at.selectbox(key=f"data_time_{suffix}").value == "order_date"
+    at.form_submit_button(key=f"data_apply_{suffix}").click().run()  # applying the form keeps them
+    assert not at.exception and not at.error
+    after = at.session_state["sk_dataset"].roles
+    assert after.time_col == "order_date" and set(after.derived_traits) == set(roles.derived_traits)
+    at.switch_page("pages/segments.py").run()
+    assert not at.exception and not at.error
+    assert not any(m.value.startswith("**Words that set it apart") for m in at.markdown)
