@@ -108,9 +108,12 @@ def roles_form(dataset: Dataset) -> Dataset:
             ignored={},
         )
         used = set(chosen.text_cols) | set(chosen.numeric_cols) | set(chosen.categorical_cols) | set(chosen.vector_cols)
-        used |= {c for c in (chosen.user_col, chosen.label_col, chosen.time_col, chosen.amount_col) if c}
-        # RFM traits per user when a time and an amount are mapped (segkit.io.rfm).
+        # RFM traits per user when a time and an amount are mapped (segkit.io.rfm); without a
+        # time column the amount does nothing, so it is not kept as "used".
         derived = RFM_TRAITS if (chosen.time_col and chosen.amount_col and chosen.user_col) else ()
+        if not derived:
+            chosen = replace(chosen, amount_col=None)
+        used |= {c for c in (chosen.user_col, chosen.label_col, chosen.time_col, chosen.amount_col) if c}
         inferred = infer_roles(frame).ignored
         ignored = {c: inferred.get(c, tr("data.not_used")) for c in columns if c not in used}
         chosen = replace(chosen, ignored=ignored, derived_traits=derived)
