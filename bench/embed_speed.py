@@ -366,7 +366,29 @@ def format_report(result: dict) -> str:
             f"of one core's assumed peak"
         )
     lines.append("  static: table look-ups and a sparse sum, no dense FLOPs worth counting.")
+    lines += issue16_target1(result["rows"])
     return "\n".join(lines)
+
+
+def issue16_target1(rows: list[dict]) -> list[str]:
+    """Issue 16 target 1: the OpenVINO engine vs torch `minilm` and plain, same run."""
+    by = {row["method"]: row for row in rows}
+    if "minilm_ov" not in by:
+        return ["", "Issue 16 target 1: the openvino extra is not installed; not measured."]
+    new, old, plain = by["minilm_ov"], by["minilm"], by["plain"]
+    speed = new["texts_per_s"] / old["texts_per_s"]
+    agree = (new["cos_vs_plain"] >= 0.99 and abs(new["ari_ag_news"] - plain["ari_ag_news"]) <= 0.01
+             and abs(new["ari_womens"] - plain["ari_womens"]) <= 0.01)
+    return [
+        "",
+        f"Issue 16 target 1: minilm_ov = {speed:.2f}x minilm (target >= 2x: "
+        f"{'met' if speed >= 2 else 'not met'}), {new['ratio_wall']:.2f}x plain (target >= 12x: "
+        f"{'met' if new['ratio_wall'] >= 12 else 'not met'}); per CPU-second "
+        f"{new['cpu_texts_per_s'] / old['cpu_texts_per_s']:.2f}x minilm.",
+        f"  agreement with fp32 (mean cosine >= 0.99, ARI within 0.01 on both sets): "
+        f"{'met' if agree else 'not met'} (cosine {new['cos_vs_plain']:.5f}, ARI ag_news "
+        f"{new['ari_ag_news'] - plain['ari_ag_news']:+.3f}, womens {new['ari_womens'] - plain['ari_womens']:+.3f})",
+    ]
 
 
 def _load_average() -> str:
