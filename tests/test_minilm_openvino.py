@@ -94,3 +94,38 @@ def test_openvino_process_never_imports_torch(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           env={**__import__("os").environ, "SEGKIT_CACHE_DIR": str(tmp_path)})
     assert done.stdout.split() == ["(40,", "384)", "False", "False"]
+
+
+@pytest.mark.slow
+@needs_openvino
+def test_openvino_progress_runs_on_the_caller_and_can_cancel(tmp_path, monkeypatch):
+    import threading
+
+    monkeypatch.setenv("SEGKIT_CACHE_DIR", str(tmp_path))
+    ov_mod.load_openvino_encoder.cache_clear()
+    texts = [f"review number {i} about shoes and batteries" for i in range(200)]
+    seen, threads = [], set()
+
+    def progress(done, total):
+        seen.append((done, total))
+        threads.add(threading.get_ident())
+
+    embedder = minilm_mod.MiniLMEmbedder(engine="openvino", batch_size=8)
+    try:
+        embedder.embed(texts, progress=progress)
+        assert seen[-1] == (200, 200) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+        assert threads == {threading.get_ident()}
+
+        class Stop(Exception):
+            pass
+
+        def cancel(done, total):
+            if done >= 40:
+                raise Stop
+
+        with pytest.raises(Stop):  # the dashboard's stop button raises from progress
+            embedder.embed(texts, progress=cancel)
+        again = embedder.embed(texts[:5])  # the encoder is still usable afterwards
+    finally:
+        ov_mod.load_openvino_encoder.cache_clear()
+    assert again.shape == (5, 384)

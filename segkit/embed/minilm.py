@@ -290,20 +290,14 @@ class MiniLMEmbedder(Embedder):
         encoder = load_openvino_encoder(self.precision)
         total = len(texts)
         out = np.empty((total, encoder.dim), dtype=np.float32)
-        done = [0]
-
-        def finished(count: int) -> None:  # called on OpenVINO's threads, one at a time
-            done[0] += count
-            report(progress, done[0], total)
-
         with encoder.lock:
             for window in range(0, total, _SORT_WINDOW):
                 ids = encoder.token_ids(texts[window : window + _SORT_WINDOW])
                 order = np.argsort([len(row) for row in ids], kind="stable")
                 batches = [order[start : start + self.batch_size]
                            for start in range(0, len(order), self.batch_size)]
-                view = out[window : window + len(ids)]
-                encoder.encode_batches(ids, batches, view, finished)
+                encoder.encode_batches(ids, batches, out[window : window + len(ids)],
+                                       lambda done, window=window: report(progress, window + done, total))
         return out
 
 

@@ -169,18 +169,29 @@ class OpenVINOEncoder:
         return [encoding.ids for encoding in self.tokenizer.encode_batch(texts)]
 
     def encode_batches(self, ids: list[list[int]], batches: list[np.ndarray], out: np.ndarray,
-                       on_done: Callable[[int], None]) -> None:
-        """Embed each batch of row indices of `ids` into the same rows of `out`."""
+                       on_progress: Callable[[int], None]) -> None:
+        """Embed each batch of row indices of `ids` into the same rows of `out`.
 
-        def finished(request, rows) -> None:
+        on_progress(rows done so far) is called on this thread, never from OpenVINO's
+        callback threads: a progress callback may raise to cancel (the dashboard's stop
+        button), and an exception there would be lost. In-flight requests are always
+        waited for, so none writes into `out` after this returns.
+        """
+        finished = [0]
+
+        def done(request, rows) -> None:
             out[rows] = request.get_output_tensor(0).data
-            on_done(len(rows))
+            finished[0] += len(rows)
 
-        self.queue.set_callback(finished)
-        for rows in batches:
-            input_ids, mask = padded([ids[i] for i in rows])
-            self.queue.start_async({"input_ids": input_ids, "attention_mask": mask}, rows)
-        self.queue.wait_all()
+        self.queue.set_callback(done)
+        try:
+            for rows in batches:
+                input_ids, mask = padded([ids[i] for i in rows])
+                self.queue.start_async({"input_ids": input_ids, "attention_mask": mask}, rows)
+                on_progress(finished[0])
+        finally:
+            self.queue.wait_all()
+        on_progress(finished[0])
 
 
 def padded(rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
