@@ -104,6 +104,7 @@ def test_minilm_progress_order_empty_input_and_thread_setting():
 
 def test_precision_choice_and_cache_tokens(monkeypatch):
     monkeypatch.setenv("SEGKIT_MINILM_PRECISION", "fp32")
+    monkeypatch.setenv("SEGKIT_MINILM_ENGINE", "torch")  # plain and fp32 share torch's numbers
     assert minilm_mod.resolve_precision("auto") == "fp32"
     assert minilm_mod.resolve_precision("bf16") == "bf16"
     with pytest.raises(ValueError):

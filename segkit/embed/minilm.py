@@ -45,6 +45,9 @@ DIM = 384
 # still grouping texts of similar length.
 _SORT_WINDOW = 4096
 PRECISIONS = ("auto", "bf16", "fp32")
+# 'openvino' (segkit/embed/minilm_openvino.py, the optional extra) or 'torch'; 'auto' takes
+# OpenVINO when it is installed and the converted model can be built, else torch.
+ENGINES = ("auto", "openvino", "torch")
 
 
 def model_dir() -> Path:
@@ -189,21 +192,36 @@ class MiniLMEmbedder(Embedder):
         "not just shared words; runs offline on CPU."
     )
 
-    def __init__(self, batch_size: int = 16, precision: str = "auto", plain: bool = False) -> None:
+    def __init__(self, batch_size: int = 16, precision: str = "auto", plain: bool = False,
+                 engine: str = "auto") -> None:
         """batch_size: texts per forward pass (16 was fastest with length sorting).
 
         precision: 'auto' (bfloat16 where the CPU has it natively), 'bf16' or 'fp32'.
         plain: use SentenceTransformer.encode in float32 (the reference path).
+        engine: 'auto', 'openvino' or 'torch' (SEGKIT_MINILM_ENGINE overrides 'auto').
         """
         self.batch_size = int(batch_size)
         if self.batch_size < 1:
             raise ValueError("batch_size must be at least 1")
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
         self.plain = bool(plain)
         self.precision = "fp32" if self.plain else resolve_precision(precision)
+        self.requested_engine = "torch" if self.plain else engine
+        self._engine: str | None = None
+
+    @property
+    def engine(self) -> str:
+        """The engine that runs: resolved once, before the cache key is made from it."""
+        if self._engine is None:
+            self._engine = resolve_engine(self.requested_engine)
+        return self._engine
 
     def cache_token(self) -> str:
-        # bfloat16 vectors differ (slightly) from float32 ones; cache them apart.
-        return f"{self.name}:{self.version}:{self.precision}"
+        # bfloat16 vectors differ (slightly) from float32 ones, and OpenVINO's from
+        # torch's (fused kernels, other rounding); cache each numeric path apart.
+        engine = "" if self.engine == "torch" else f"{self.engine}-"
+        return f"{self.name}:{self.version}:{engine}{self.precision}"
 
     def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         texts = [str(t) for t in texts]
@@ -211,6 +229,8 @@ class MiniLMEmbedder(Embedder):
             return np.zeros((0, DIM), dtype=np.float32)
         if self.plain:
             out = self._embed_plain(texts, progress)
+        elif self.engine == "openvino":
+            out = self._embed_openvino(texts, progress)
         else:
             out = self._embed_fast(texts, progress)
         return l2_normalise(np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0))
@@ -262,6 +282,47 @@ class MiniLMEmbedder(Embedder):
                 if pool is not None:
                     pool.shutdown(wait=True, cancel_futures=True)
         return out
+
+
+    def _embed_openvino(self, texts: list[str], progress: ProgressCallback | None) -> np.ndarray:
+        from segkit.embed.minilm_openvino import load_openvino_encoder
+
+        encoder = load_openvino_encoder(self.precision)
+        total = len(texts)
+        out = np.empty((total, encoder.dim), dtype=np.float32)
+        with encoder.lock:
+            for window in range(0, total, _SORT_WINDOW):
+                ids = encoder.token_ids(texts[window : window + _SORT_WINDOW])
+                order = np.argsort([len(row) for row in ids], kind="stable")
+                batches = [order[start : start + self.batch_size]
+                           for start in range(0, len(order), self.batch_size)]
+                encoder.encode_batches(ids, batches, out[window : window + len(ids)],
+                                       lambda done, window=window: report(progress, window + done, total))
+        return out
+
+
+def resolve_engine(engine: str = "auto") -> str:
+    """'auto' -> 'openvino' when installed and its converted model is (or can be) built."""
+    if engine == "auto":
+        forced = os.environ.get("SEGKIT_MINILM_ENGINE", "").strip().lower()
+        engine = forced if forced in ("openvino", "torch") else "auto"
+    if engine == "torch":
+        return "torch"
+    from segkit.embed import minilm_openvino
+
+    if engine == "openvino":
+        minilm_openvino.ensure_ir()  # fails loudly: it was asked for by name
+        return "openvino"
+    if not minilm_openvino.openvino_installed():
+        return "torch"
+    try:
+        minilm_openvino.ensure_ir()
+    except Exception as exc:  # the extra is broken: torch gives the same vectors
+        import logging
+
+        logging.getLogger("segkit").warning("MiniLM on OpenVINO unavailable (%s); using torch", exc)
+        return "torch"
+    return "openvino"
 
 
 def _n_cpus() -> int:
