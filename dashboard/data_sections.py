@@ -45,6 +45,14 @@ def file_facts(dataset: Dataset) -> None:
         st.caption(tr("privacy.preview_masked"))
 
 
+def _optional_column(label_key: str, none: str, columns, current, key: str, none_labels: dict,
+                     help_text: str | None = None) -> str:
+    """A column picker whose first option is `none` ("(none)"), preselecting `current`."""
+    options = [none, *columns]
+    return st.selectbox(tr(label_key), options, index=options.index(current) if current in columns else 0,
+                        key=key, help=help_text, format_func=lambda c: none_labels.get(c, c) if c == none else c)
+
+
 def roles_form(dataset: Dataset) -> Dataset:
     """The column roles as a form; returns the dataset with the roles applied (or as it was)."""
     frame = dataset.frame
@@ -61,16 +69,10 @@ def roles_form(dataset: Dataset) -> Dataset:
         with c1:
             text_cols = st.multiselect(tr("data.text_cols"), columns, default=list(roles.text_cols),
                                        key=f"data_text_{suffix}", help=tr("data.text_cols_help"))
-            user_options = [NONE_USER, *columns]
-            user_col = st.selectbox(tr("data.user_col"), user_options,
-                                    index=user_options.index(roles.user_col) if roles.user_col in columns else 0,
-                                    key=f"data_user_{suffix}", help=tr("data.user_col_help"),
-                                    format_func=lambda c: none_labels.get(c, c) if c == NONE_USER else c)
-            label_options = [NONE_LABEL, *columns]
-            label_col = st.selectbox(tr("data.label_col"), label_options,
-                                     index=label_options.index(roles.label_col) if roles.label_col in columns else 0,
-                                     key=f"data_label_{suffix}",
-                                     format_func=lambda c: none_labels.get(c, c) if c == NONE_LABEL else c)
+            user_col = _optional_column("data.user_col", NONE_USER, columns, roles.user_col, f"data_user_{suffix}",
+                                        none_labels, tr("data.user_col_help"))
+            label_col = _optional_column("data.label_col", NONE_LABEL, columns, roles.label_col,
+                                         f"data_label_{suffix}", none_labels)
         with c2:
             numeric_cols = st.multiselect(tr("data.numeric_cols"), numeric_like,
                                           default=[c for c in roles.numeric_cols if c in numeric_like],
@@ -81,17 +83,10 @@ def roles_form(dataset: Dataset) -> Dataset:
             vector_cols = st.multiselect(tr("data.vector_cols"), columns, default=vector_like,
                                          key=f"data_vectors_{suffix}", help=tr("data.vector_cols_help")) \
                 if roles.vector_cols else []
-            time_options = [NONE_LABEL, *columns]
-            time_col = st.selectbox(tr("data.time_col"), time_options,
-                                    index=time_options.index(roles.time_col) if roles.time_col in columns else 0,
-                                    key=f"data_time_{suffix}", help=tr("data.time_col_help"),
-                                    format_func=lambda c: none_labels.get(c, c) if c == NONE_LABEL else c)
-            amount_options = [NONE_LABEL, *numeric_like]
-            amount_col = st.selectbox(tr("data.amount_col"), amount_options,
-                                      index=amount_options.index(roles.amount_col)
-                                      if roles.amount_col in numeric_like else 0,
-                                      key=f"data_amount_{suffix}", help=tr("data.amount_col_help"),
-                                      format_func=lambda c: none_labels.get(c, c) if c == NONE_LABEL else c)
+            time_col = _optional_column("data.time_col", NONE_LABEL, columns, roles.time_col, f"data_time_{suffix}",
+                                        none_labels, tr("data.time_col_help"))
+            amount_col = _optional_column("data.amount_col", NONE_LABEL, numeric_like, roles.amount_col,
+                                          f"data_amount_{suffix}", none_labels, tr("data.amount_col_help"))
         applied = st.form_submit_button(tr("data.apply"), type="primary", icon=":material/check:",
                                         key=f"data_apply_{suffix}")
 

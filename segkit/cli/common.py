@@ -156,18 +156,11 @@ def config_from_args(args, frame):
 
 def describe_roles(roles) -> str:
     parts = [f"text={','.join(roles.text_cols) or '-'}", f"user={roles.user_col or '(each row)'}"]
-    if roles.numeric_cols:
-        parts.append(f"numeric={','.join(roles.numeric_cols)}")
-    if roles.categorical_cols:
-        parts.append(f"categorical={','.join(roles.categorical_cols)}")
-    if roles.label_col:
-        parts.append(f"label={roles.label_col}")
-    if roles.time_col:
-        parts.append(f"time={roles.time_col}")
-    if roles.amount_col:
-        parts.append(f"amount={roles.amount_col}")
-    if roles.derived_traits:
-        parts.append(f"derived={','.join(roles.derived_traits)}")
+    for name, value in (("numeric", roles.numeric_cols), ("categorical", roles.categorical_cols),
+                        ("label", roles.label_col), ("time", roles.time_col), ("amount", roles.amount_col),
+                        ("derived", roles.derived_traits)):
+        if value:  # a column name, or a tuple of them
+            parts.append(f"{name}={value if isinstance(value, str) else ','.join(value)}")
     ignored = "; ".join(f"{c}: {why}" for c, why in list(roles.ignored.items())[:8])
     return "columns: " + "; ".join(parts) + (f"\nignored: {ignored}" if ignored else "")
 
