@@ -61,7 +61,18 @@ def _fake_minilm(monkeypatch, *, fail: bool = False, pause: float = 0.0):
 
 
 @pytest.mark.slow
-def test_preview_then_minilm_segments_without_a_click():
+def test_preview_then_minilm_segments_without_a_click(monkeypatch):
+    # The real model, started a little late: on OpenVINO it embeds these 180 texts in about a
+    # second, which could finish before the first page run does and skip the preview.
+    from segkit.embed.minilm import MiniLMEmbedder
+
+    real_embed = MiniLMEmbedder.embed
+
+    def late_embed(self, texts, progress=None):
+        time.sleep(3.0)
+        return real_embed(self, texts, progress)
+
+    monkeypatch.setattr(MiniLMEmbedder, "embed", late_embed)
     at = _app(_fresh_frame(101))
     at.run()
     _no_errors(at)
