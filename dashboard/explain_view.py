@@ -44,10 +44,30 @@ def separability_for(ctx, run):
     return _explained(ctx, run, "separability", "xpl.spin_separability", segment_separability)[0]
 
 
+MEASURE_KEY = "sk_measure_separability"  # the analyst asked for the classifier view (kept across pages)
+
+
+def separability_wanted() -> bool:
+    return bool(st.session_state.get(MEASURE_KEY, False))
+
+
+def separability_if_wanted(ctx, run):
+    """The run's separability when the analyst turned the classifier view on, else None:
+    a cross-validation on every slider move would slow every session on a shared server."""
+    return separability_for(ctx, run) if separability_wanted() else None
+
+
 def separability_section(ctx, run) -> None:
-    """The Segment page's classifier view: per-segment precision, recall and F1, and flags."""
-    separability, why_not = _explained(ctx, run, "separability", "xpl.spin_separability", segment_separability)
+    """The Segment page's classifier view: per-segment precision, recall and F1, and flags,
+    once the analyst turns it on (it re-runs a cross-validation for every new segmentation)."""
     st.subheader(tr("xpl.separability"), help=tr("xpl.separability_help"))
+    st.session_state["seg_measure_separability"] = separability_wanted()
+    st.toggle(tr("xpl.measure"), key="seg_measure_separability", help=tr("xpl.measure_help"),
+              on_change=lambda: st.session_state.update(
+                  {MEASURE_KEY: st.session_state["seg_measure_separability"]}))
+    if not separability_wanted():
+        return
+    separability, why_not = _explained(ctx, run, "separability", "xpl.spin_separability", segment_separability)
     if separability is None:
         st.caption(md(why_not) if why_not else tr("xpl.separability_none"))
         return

@@ -14,7 +14,7 @@ from dashboard.context import (
     edits_for,
     stability_for,
 )
-from dashboard.explain_view import rules_for, separability_for
+from dashboard.explain_view import rules_for, separability_if_wanted
 from dashboard.segment_card import segment_card
 from dashboard.state import ensure_dataset, init_page_state
 from dashboard.ui import md, noise_policy_text, page_header
@@ -97,6 +97,6 @@ if note:
 stability = stability_for(ctx)
 
 # ------------------------------------------------------------------ cards
-rules, separability = rules_for(ctx, run), separability_for(ctx, run)
+rules, separability = rules_for(ctx, run), separability_if_wanted(ctx, run)
 for _, row in table.iterrows():
     segment_card(ctx, run, row, stability, _rename, rules, separability)

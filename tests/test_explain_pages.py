@@ -34,6 +34,10 @@ def test_segment_page_shows_per_segment_f1_and_flags():
     at.switch_page("pages/segment.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(h.value == "How well the segments stand apart" for h in at.subheader)
+    # Off until asked: a cross-validation on every K move would slow every session.
+    assert not [df for df in at.dataframe if "F1" in df.value.columns]
+    at.toggle(key="seg_measure_separability").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
     table = next(df.value for df in at.dataframe if "F1" in df.value.columns)
     assert len(table) == 6 and table["F1"].between(0, 1).all()
     # The sample's six planted segments are separable: a classifier tells most users apart.
@@ -44,6 +48,10 @@ def test_segment_page_shows_per_segment_f1_and_flags():
 
 def test_every_segment_card_has_its_rules_and_separability():
     at = _app()
+    at.switch_page("pages/segments.py").run()
+    assert sum(m.value == "**How well it stands apart**" for m in at.markdown) == 0  # not asked for yet
+    at.switch_page("pages/segment.py").run()
+    at.toggle(key="seg_measure_separability").set_value(True).run()
     at.switch_page("pages/segments.py").run()
     assert not at.exception, [e.value for e in at.exception]
     headings = [m.value for m in at.markdown]
