@@ -72,3 +72,9 @@ def write_csv_atomic(frame, path: str | Path) -> None:
 
     with atomic_path(path) as tmp:
         to_safe_csv(frame, tmp)
+
+
+def write_csv_reported(frame, path: str | Path, what: str = "rows") -> None:
+    """`write_csv_atomic`, then the CLI's one line saying what went where ("wrote 12 users to x.csv")."""
+    write_csv_atomic(frame, path)
+    print(f"wrote {len(frame)} {what} to {path}")

@@ -40,7 +40,7 @@ def cmd_assign(args) -> int:
     from segkit.io.read import read_table
     from segkit.model.new_users import assign_users, labeled_new_rows
     from segkit.model.segment_model import load_model
-    from segkit.outputs import guard_outputs, write_csv_atomic
+    from segkit.outputs import guard_outputs, write_csv_reported
 
     guard_outputs({"input file": args.input, "model": args.model}, {"--out": args.out, "--users-out": args.users_out})
     model = load_model(args.model)
@@ -61,9 +61,7 @@ def cmd_assign(args) -> int:
     print(counts.to_string(index=False, formatters={"mean_confidence": "{:.3f}".format}))
     if args.out:
         labeled = labeled_new_rows(loaded.frame, table, per_user)
-        write_csv_atomic(labeled, args.out)
-        print(f"wrote {len(labeled)} rows to {args.out}")
+        write_csv_reported(labeled, args.out)
     if args.users_out:
-        write_csv_atomic(per_user, args.users_out)
-        print(f"wrote {len(per_user)} users to {args.users_out}")
+        write_csv_reported(per_user, args.users_out, "users")
     return 0

@@ -49,7 +49,7 @@ def cmd_recommend(args) -> int:
     from pathlib import Path
 
     from segkit.io.read import read_table
-    from segkit.outputs import guard_outputs, write_csv_atomic
+    from segkit.outputs import guard_outputs, write_csv_reported
     from segkit.recommend.evaluate import evaluate_recommendations, format_report
     from segkit.recommend.interactions import (
         InteractionColumns,
@@ -92,8 +92,7 @@ def cmd_recommend(args) -> int:
             index=False, formatters={c: "{:.3f}".format for c in ("share_in_segment", "share_overall")}
             | {"lift": "{:.2f}".format}))
     if args.out:
-        write_csv_atomic(report.table, args.out)
-        print(f"wrote {len(report.table)} rows to {args.out}")
+        write_csv_reported(report.table, args.out)
     return 0
 
 

@@ -48,7 +48,12 @@ def cmd_segment(args) -> int:
     from segkit.embed.cache import EmbeddingCache
     from segkit.export.labeled import labeled_rows
     from segkit.io.read import read_table
-    from segkit.outputs import guard_outputs, write_csv_atomic, write_text_atomic
+    from segkit.outputs import (
+        guard_outputs,
+        write_csv_atomic,
+        write_csv_reported,
+        write_text_atomic,
+    )
     from segkit.pipeline import run_segmentation
 
     outputs = {"--out": args.out, "--summary": args.summary, "--users-out": getattr(args, "users_out", None), "--report": getattr(args, "report", None),
@@ -136,8 +141,8 @@ def cmd_segment(args) -> int:
     if args.summary:
         from segkit.export.explain_columns import with_explain_columns
 
-        write_csv_atomic(with_explain_columns(table, rules, separability, run.summary.names), args.summary)
-        print(f"wrote {len(table)} segments to {args.summary}")
+        write_csv_reported(with_explain_columns(table, rules, separability, run.summary.names), args.summary,
+                           "segments")
     if getattr(args, "save_model", None):
         from segkit.cli.assign import save_model_from_run
 

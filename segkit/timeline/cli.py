@@ -33,7 +33,7 @@ def cmd_drift(args) -> int:
     from segkit.errors import SegkitInputError
     from segkit.io.read import read_table
     from segkit.model.segment_model import load_model
-    from segkit.outputs import guard_outputs, write_csv_atomic
+    from segkit.outputs import guard_outputs, write_csv_reported
     from segkit.timeline import (
         assign_by_period,
         assign_frame,
@@ -86,12 +86,9 @@ def cmd_drift(args) -> int:
         print("biggest flows:")
         print(moves.flows.head(10).to_string(index=False, max_colwidth=40))
     if args.out:
-        write_csv_atomic(moves.flows, args.out)
-        print(f"wrote {len(moves.flows)} flows to {args.out}")
+        write_csv_reported(moves.flows, args.out, "flows")
     if args.sizes_out:
-        write_csv_atomic(sizes, args.sizes_out)
-        print(f"wrote {len(sizes)} rows to {args.sizes_out}")
+        write_csv_reported(sizes, args.sizes_out)
     if args.users_out:
-        write_csv_atomic(assigned, args.users_out)
-        print(f"wrote {len(assigned)} rows to {args.users_out}")
+        write_csv_reported(assigned, args.users_out)
     return 0
