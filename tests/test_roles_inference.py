@@ -98,3 +98,33 @@ def test_roles_round_trip_with_time_amount_and_derived_traits():
 def test_a_reviewer_name_is_no_text_and_no_trait(roles):
     assert "named like text" not in roles.ignored.get("reviewerName", "")
     assert "reviewerName" not in roles.categorical_cols + roles.text_cols
+
+
+def yelp_like(n_rows: int = 300, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "user_id": [f"u{u}" for u in rng.integers(0, 120, n_rows)],
+        "text": [" ".join(rng.choice(WORDS, 15)) + f" visit {i}" for i in range(n_rows)],
+        "stars": rng.integers(1, 6, n_rows),
+        "cool": rng.poisson(0.9, n_rows), "useful": rng.poisson(1.3, n_rows), "funny": rng.poisson(0.7, n_rows),
+        "Positive Feedback Count": rng.poisson(2.0, n_rows),
+        "age": rng.integers(18, 70, n_rows),
+    })
+
+
+def test_votes_other_readers_gave_a_review_are_no_traits_but_the_writers_own_numbers_are():
+    roles = infer_roles(yelp_like())
+    for votes in ("cool", "useful", "funny", "Positive Feedback Count"):
+        assert votes not in roles.numeric_cols
+        assert "votes other readers gave" in roles.ignored[votes]
+    assert set(roles.numeric_cols) == {"stars", "age"}
+
+
+def test_a_vote_column_chosen_by_hand_is_a_trait():
+    from segkit.io.prepare import prepare_users
+
+    frame = yelp_like()
+    chosen = ColumnRoles(text_cols=("text",), user_col="user_id", numeric_cols=("stars", "useful"))
+    table = prepare_users(frame, chosen)
+    per_user = frame.groupby("user_id")["useful"].mean()
+    assert np.allclose(table.users.set_index("user_id")["useful"].sort_index(), per_user.sort_index())

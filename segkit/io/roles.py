@@ -23,6 +23,13 @@ _TITLE_NAME = re.compile(r"(title|summary|subject|headline|heading|caption)", re
 # An amount per row (a purchase's value): with a time column, RFM traits per user.
 _AMOUNT_NAME = re.compile(r"(amount|spend|spent|revenue|sales|price|paid|payment|order_?value|total|value|cost)",
                           re.IGNORECASE)
+# Votes other readers gave a review (Yelp's useful/funny/cool, Amazon's helpful, "Positive
+# Feedback Count"): they describe how a review was received, not how its writer behaves,
+# and as traits they split users by popularity (K = 2 on yelp_10k, named by nothing).
+_FEEDBACK_NAME = re.compile(r"^(useful|funny|cool|helpful(ness)?|votes?|likes?|upvotes?|thumbs?_?up|"
+                            r"(positive|negative|total)?[_\s-]?(feedback|helpful|vote|like)s?([_\s-]?(count|votes))?|"
+                            r"(helpful|useful|total)[_\s-]?votes?)$", re.IGNORECASE)
+FEEDBACK_REASON = "votes other readers gave the review, not the writer's behaviour (choose it as a trait if you want it)"
 RFM_TRAITS = ("recency_days", "frequency", "monetary")
 NEAR_CONSTANT_SHARE = 0.98  # one value in at least this share of the filled rows
 MOSTLY_EMPTY_SHARE = 0.7  # empty in at least this share of the rows
@@ -238,6 +245,9 @@ def infer_roles(frame: pd.DataFrame) -> ColumnRoles:
         looks_like_id = bool(re.search(r"(^|_|\s)id$|^id|_id$|\bid\b", name)) or name.endswith("id")
         if looks_like_id:
             ignored[column] = "an identifier, not a trait"
+            continue
+        if _mostly_numeric(series) and _FEEDBACK_NAME.match(str(column).strip()):
+            ignored[column] = FEEDBACK_REASON
             continue
         if _mostly_numeric(series):
             if not pd.api.types.is_numeric_dtype(series) or n_unique > 10 or n_unique == n_rows:
