@@ -74,12 +74,14 @@ def health(url: str) -> bool:
 class Server:
     """`streamlit run app.py` on 127.0.0.1:<free port>, in its own process group."""
 
-    def __init__(self, map_method: str, log_path: Path) -> None:
+    def __init__(self, map_method: str | None, log_path: Path, extra_env: dict | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.cache_dir = tempfile.mkdtemp(prefix="segkit-load-cache-")
-        env = {**os.environ, "SEGKIT_CACHE_DIR": self.cache_dir, "SEGKIT_MAP_METHOD": map_method}
+        env = {**os.environ, "SEGKIT_CACHE_DIR": self.cache_dir, **(extra_env or {})}
+        if map_method:  # else the dashboard's own default
+            env["SEGKIT_MAP_METHOD"] = map_method
         command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
                    "--server.port", str(self.port), "--server.address", "127.0.0.1",
                    "--server.headless", "true", "--browser.gatherUsageStats", "false"]

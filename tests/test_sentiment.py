@@ -75,3 +75,24 @@ def test_snownlp_own_segmenter_agrees_on_clear_cases():
     own = get_scorer("snownlp", segmenter="snownlp")
     scores = own.score(POSITIVE_ZH[:1] + NEGATIVE_ZH[:1])
     assert scores[0] > 0 > scores[1]
+
+
+def test_the_windowed_vader_scores_exactly_as_the_stock_analyzer():
+    """segkit's VADER hands the negation and idiom checks only the words they read; the
+    scores must equal vaderSentiment's own on texts that exercise every rule."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from segkit.sentiment.vader import VaderScorer
+
+    rng = np.random.default_rng(3)
+    rules = ["not good", "never so happy", "without doubt great", "no problems at all", "kind of bad",
+             "the food was the shit", "at least it works", "least favourite", "GREAT service but slow",
+             "isn't bad", "hardly worth it", "very very good", "sort of nice", "cut the mustard",
+             "not once did it fail", "no, not good at all", "and then we kiss of death", "and the dish was to die for",
+             "what a dish to die for honestly", "they say it can cut the mustard", "Love it :) !!!", "What?? terrible...", "😀 fun"]
+    words = "the was and good bad not never so this very really but least kind of no nor or great".split()
+    texts = rules + [" ".join(rng.choice(words + rules, rng.integers(1, 40))) for _ in range(400)]
+    texts += [t.upper() for t in texts[:60]] + ["", "!", "no", "not"]
+    stock = SentimentIntensityAnalyzer()
+    expected = np.array([stock.polarity_scores(t)["compound"] if t else 0.0 for t in texts])
+    assert np.array_equal(VaderScorer().score(texts), expected)
