@@ -42,8 +42,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import load_average, print_table  # noqa: E402
 from datasets import DATA_ROOT as DATA  # noqa: E402
+from load_check import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    VIEWPORT,
+    Monitor,
+    Server,
+    check_no_error,
+    main_area,
+    wait_idle,
+)
+
 from segkit.embed.cache import default_cache_dir  # noqa: E402
-from load_check import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, Monitor, Server, check_no_error, main_area, wait_idle  # noqa: E402
 
 
 def real_reviews() -> pd.DataFrame:
@@ -63,7 +73,7 @@ def noisy_review(text: str, rng: np.random.Generator) -> str:
     words = " ".join(sentences).split()
     keep = rng.random(len(words)) > 0.1
     keep[0] = True
-    return " ".join(w for w, k in zip(words, keep) if k)
+    return " ".join(w for w, k in zip(words, keep, strict=True) if k)
 
 
 def scale_csv(n_users: int, seed: int = 0) -> bytes:
