@@ -30,9 +30,12 @@ import asyncio
 import os
 import re
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -89,7 +92,8 @@ def scale_csv(n_users: int, seed: int = 0) -> bytes:
     return frame.to_csv(index=False).encode("utf-8")
 
 
-async def upload_session(index: int, browser, url: str, payload: bytes, name: str, budget: float) -> dict:
+async def upload_session(index: int, browser, url: str, payload: Path, name: str, budget: float,
+                         spy: Callable[[], Callable[[], None]] | None = None) -> dict:
     context = await browser.new_context(viewport=VIEWPORT)
     page = await context.new_page()
     page.set_default_timeout(budget * 1000)
@@ -100,9 +104,10 @@ async def upload_session(index: int, browser, url: str, payload: bytes, name: st
         await main_area(page).get_by_text("Validation report").wait_for(timeout=240_000)
         await wait_idle(page, 240)
         step = "upload"
+        stop_spy = spy() if spy else None
         started = time.time()
-        await page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-            {"name": name, "mimeType": "text/csv", "buffer": payload})
+        # A path, not a buffer: Playwright refuses buffers over 50 MB.
+        await page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(payload))
         await main_area(page).get_by_text(f"Current dataset: {Path(name).stem}", exact=False).wait_for()
         step = "overview"
         await page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Overview").click()
@@ -113,6 +118,8 @@ async def upload_session(index: int, browser, url: str, payload: bytes, name: st
         result["upload_to_map_s"] = round(time.time() - started, 1)
         await wait_idle(page, budget)
         result["upload_to_idle_s"] = round(time.time() - started, 1)
+        if stop_spy:
+            stop_spy()
         await check_no_error(page, "overview")
         users = main_area(page).locator('[data-testid="stMetric"]').first.locator('[data-testid="stMetricValue"]')
         result["users_shown"] = (await users.inner_text()).strip()
@@ -127,7 +134,23 @@ async def upload_session(index: int, browser, url: str, payload: bytes, name: st
     return result
 
 
-async def run_sessions(url: str, payload: bytes, name: str, sessions: int, budget: float, monitor: Monitor) -> list[dict]:
+def py_spy_recorder(pid: int, out: Path) -> Callable[[], Callable[[], None]]:
+    """Samples the server with py-spy (collapsed stacks in `out`) from the upload to the
+    drawn map of session 1: where the waiting goes, per function."""
+    def start() -> Callable[[], None]:
+        spy = subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(pid),
+                                "--format", "raw", "--rate", "50", "--output", str(out)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def stop() -> None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=60)
+        return stop
+    return start
+
+
+async def run_sessions(url: str, payload: Path, name: str, sessions: int, budget: float, monitor: Monitor,
+                       spy_out: Path | None = None) -> list[dict]:
     from playwright.async_api import async_playwright
 
     results = []
@@ -146,7 +169,8 @@ async def run_sessions(url: str, payload: bytes, name: str, sessions: int, budge
                             "rss_peak_mb": round(max(monitor.rss), 0)})
             for index in range(sessions):
                 before = max(monitor.rss) if monitor.rss else 0.0
-                result = await upload_session(index, browser, url, payload, name, budget)
+                spy = py_spy_recorder(monitor.server.process.pid, spy_out) if spy_out and index == 0 else None
+                result = await upload_session(index, browser, url, payload, name, budget, spy)
                 await asyncio.sleep(2)
                 result["rss_peak_mb"] = round(max(monitor.rss), 0)
                 result["rss_added_mb"] = round(max(monitor.rss) - before, 0)
@@ -180,11 +204,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=2)
     parser.add_argument("--budget", type=float, default=30.0, help="seconds from upload to map (target 30)")
     parser.add_argument("--max-rss-mb", type=float, default=4096.0)
+    parser.add_argument("--py-spy", type=Path, help="record session 1's upload with py-spy (pip install py-spy) here")
     args = parser.parse_args(argv)
     built = time.time()
-    payload = scale_csv(args.users)
-    build_s = time.time() - built
     name = f"scale_{args.users}.csv"
+    work = Path(tempfile.mkdtemp(prefix="segkit-scale-"))
+    payload = work / name
+    payload.write_bytes(scale_csv(args.users))
+    build_s, file_mb = time.time() - built, payload.stat().st_size / 1e6
     log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"segkit-browser-scale-{os.getpid()}.log"
     # A fresh embedding cache (every session embeds or shares in this server), but the
     # models set-up converted and distilled, as on an installed machine.
@@ -198,16 +225,18 @@ def main(argv: list[str] | None = None) -> int:
         server.wait_ready(120)
         monitor.start()
         # Playwright waits up to --budget x 4 so that a miss is measured, not cut off.
-        results = asyncio.run(run_sessions(server.url, payload, name, args.sessions, args.budget * 4, monitor))
+        results = asyncio.run(run_sessions(server.url, payload, name, args.sessions, args.budget * 4, monitor,
+                                           args.py_spy))
     finally:
         monitor.stopping.set()
         server.stop()
         shutil.rmtree(cache_dir, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
     rows = [{**r, "met": "-" if "note" in r else "yes" if r["upload_to_map_s"] is not None
              and r["upload_to_map_s"] <= args.budget and r["rss_peak_mb"] <= args.max_rss_mb else "NO"}
             for r in results]
     print_table(f"Target 5: {args.users:,} users uploaded in the browser, embedder {args.embedder} "
-                f"(file {len(payload) / 1e6:.0f} MB built in {build_s:.0f} s; "
+                f"(file {file_mb:.0f} MB built in {build_s:.0f} s; "
                 f"load average {load_average()})", rows)
     if any(r.get("error") for r in rows):
         print(server.log_tail())

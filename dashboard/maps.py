@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,11 +21,37 @@ if TYPE_CHECKING:  # only for annotations: dashboard.context imports this module
     from dashboard.context import Context
 
 
+# From this many users on, the background UMAP starts only once the page that first shows
+# the segments has been drawn (a poll of map_refresher, ~2 s later): its numba code holds
+# the GIL for long stretches and slowed a 200,000-user upload's first view by tens of s.
+DEFER_UMAP_FROM = 50_000
+DEFER_S = 1.5
+
+
+def _may_start_umap(key: str, n_users: int) -> bool:
+    if n_users < DEFER_UMAP_FROM:
+        return True
+    first_seen = st.session_state.setdefault("sk_map_first_seen", {})
+    since = first_seen.setdefault(key, time.monotonic())
+    return time.monotonic() - since >= DEFER_S
+
+
+def _umap_job(fused_key: str, space: ClusterSpace, seed: int):
+    """The UMAP job for this space: submitted if allowed yet, else only looked up (None)."""
+    key = f"{fused_key}|{seed}"
+    if _may_start_umap(key, space.fused.matrix.shape[0]):
+        return map_jobs().get(key, space.fused.matrix, seed)
+    return map_jobs().peek(key)
+
+
 def current_map(fused_key: str, space: ClusterSpace, seed: int) -> tuple[np.ndarray, str, bool]:
     """The best map available now: UMAP when computed, else PCA (instant) while UMAP runs."""
     wanted = st.session_state.get("sk_map_method", "umap")
     if wanted == "umap":
-        future = map_jobs().get(f"{fused_key}|{seed}", space.fused.matrix, seed)
+        future = _umap_job(fused_key, space, seed)
+        if future is None:  # deferred: the refresher starts it once this page is drawn
+            pca = _memo(f"pca|{fused_key}|{seed}", lambda: _pca_map(fused_key, seed, space.fused.matrix))
+            return pca, "pca", True
         if future.done() and not future.cancelled() and future.exception() is None:
             return future.result(), "umap", False
         if not future.done():
@@ -35,8 +62,8 @@ def current_map(fused_key: str, space: ClusterSpace, seed: int) -> tuple[np.ndar
 
 
 def umap_ready(ctx: Context) -> bool:
-    future = map_jobs().get(f"{ctx.fused_key}|{ctx.config.seed}", ctx.space.fused.matrix, ctx.config.seed)
-    return future.done()
+    future = _umap_job(ctx.fused_key, ctx.space, ctx.config.seed)
+    return future is not None and future.done()
 
 
 def map_refresher(ctx: Context) -> None:
@@ -54,14 +81,20 @@ def map_refresher(ctx: Context) -> None:
     _poll()
 
 
-def map_hover(ctx: Context) -> np.ndarray:
-    """Hover labels of the map (user id + review snippet), built once per dataset and embedder."""
+def map_hover(ctx: Context, drawn: np.ndarray) -> np.ndarray:
+    """Hover labels (user id + review snippet) of the drawn points, in `drawn` order.
+
+    Built per user on first draw and kept per dataset and embedder: beyond 50,000 users
+    only the drawn sample gets one (building all 200,000 cost 5 s of the first view)."""
     from segkit.plots.figures import hover_texts
 
-    def build() -> np.ndarray:
+    labels = _memo(f"hover|{embedding_key(ctx.dataset, ctx.config.embedder)}",
+                   lambda: np.full(len(ctx.embeddings.user_index), None, dtype=object))
+    drawn = np.asarray(drawn)
+    missing = drawn[np.equal(labels[drawn], None)]
+    if len(missing):
         texts = ctx.table.user_texts(400)
-        index = ctx.embeddings.user_index
-        ids = ctx.table.users["user_id"].iloc[index].tolist()
-        return hover_texts([texts[i] for i in index], ids)
-
-    return _memo(f"hover|{embedding_key(ctx.dataset, ctx.config.embedder)}", build)
+        users = ctx.embeddings.user_index[missing]
+        ids = ctx.table.users["user_id"].to_numpy()[users].tolist()
+        labels[missing] = hover_texts([texts[i] for i in users], ids)
+    return labels[drawn]

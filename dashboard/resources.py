@@ -102,6 +102,13 @@ class MapJobs:
             return future
 
 
+    def peek(self, key: str) -> Future | None:
+        """The job for `key` if one was submitted (never submits)."""
+        with self.lock:
+            future = self.jobs.get(key)
+            return None if future is None or future.cancelled() else future
+
+
 def _session_id() -> str:
     """This browser session's id (one per tab), or 'local' outside a Streamlit script run."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx

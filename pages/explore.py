@@ -79,7 +79,7 @@ else:
     values = users[color_by].tolist()
 fig = localize_figure(map_figure(
     run.map2d[mask], labels[mask], names,
-    hover=map_hover(ctx)[mask],
+    hover=map_hover(ctx, np.flatnonzero(mask)),
     color_by="sentiment" if color_by == SENTIMENT else color_by,
     color_values=None if values is None else [v for v, keep in zip(values, mask, strict=True) if keep],
     point_ids=np.flatnonzero(mask),

@@ -46,7 +46,7 @@ with left:
 with right:
     st.subheader(tr("ov.map"))
     drawn = map_sample(run.labels, MAP_POINTS, ctx.config.seed)  # a stated sample beyond MAP_POINTS
-    fig = localize_figure(map_figure(run.map2d[drawn], run.labels[drawn], names, hover=map_hover(ctx)[drawn],
+    fig = localize_figure(map_figure(run.map2d[drawn], run.labels[drawn], names, hover=map_hover(ctx, drawn),
                                      point_ids=drawn, height=430))
     fig.update_layout(showlegend=False)
     st.plotly_chart(fig, key="ov_map", config={"displayModeBar": False})

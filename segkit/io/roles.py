@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from segkit.errors import SegkitInputError
@@ -90,20 +91,33 @@ class ColumnRoles:
 _CJK_CHAR = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]"
 
 
+# Means and shares are read off this many evenly spaced filled values: the same decision
+# as every row (their error is about 1/sqrt(n)), without parsing 200,000 reviews twice.
+SHARE_SAMPLE = 20_000
+
+
+def _spread_sample(values: pd.Series) -> pd.Series:
+    if len(values) <= SHARE_SAMPLE:
+        return values
+    return values.iloc[np.linspace(0, len(values) - 1, SHARE_SAMPLE).astype(int)]
+
+
 def _text_stats(series: pd.Series) -> tuple[float, float]:
     """(mean length, share of distinct values). A CJK character counts as 3 Latin ones:
-    it carries about a short word, so a 20-character Chinese review is free text."""
-    filled = series.dropna().astype(str)
+    it carries about a short word, so a 20-character Chinese review is free text.
+    The distinct share counts every row (a sample would overstate it for repeated values)."""
+    filled = series.dropna()
     if filled.empty:
         return 0.0, 0.0
-    lengths = filled.str.len() + 2 * filled.str.count(_CJK_CHAR)
-    return float(lengths.mean()), float(filled.nunique() / len(filled))
+    sample = _spread_sample(filled).astype(str)
+    lengths = sample.str.len() + 2 * sample.str.count(_CJK_CHAR)
+    return float(lengths.mean()), float(filled.astype(str).nunique() / len(filled))
 
 
 def _mostly_numeric(series: pd.Series) -> bool:
     if pd.api.types.is_numeric_dtype(series):
         return True
-    filled = series.dropna().astype(str).str.strip()
+    filled = _spread_sample(series.dropna()).astype(str).str.strip()
     if filled.empty:
         return False
     parsed = pd.to_numeric(filled, errors="coerce")
