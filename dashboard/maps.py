@@ -46,19 +46,14 @@ def _umap_job(fused_key: str, space: ClusterSpace, seed: int):
 
 def current_map(fused_key: str, space: ClusterSpace, seed: int) -> tuple[np.ndarray, str, bool]:
     """The best map available now: UMAP when computed, else PCA (instant) while UMAP runs."""
-    wanted = st.session_state.get("sk_map_method", "umap")
-    if wanted == "umap":
-        future = _umap_job(fused_key, space, seed)
-        if future is None:  # deferred: the refresher starts it once this page is drawn
-            pca = _memo(f"pca|{fused_key}|{seed}", lambda: _pca_map(fused_key, seed, space.fused.matrix))
-            return pca, "pca", True
-        if future.done() and not future.cancelled() and future.exception() is None:
+    pending = False
+    if st.session_state.get("sk_map_method", "umap") == "umap":
+        future = _umap_job(fused_key, space, seed)  # None while deferred: the refresher starts it
+        if future is not None and future.done() and not future.cancelled() and future.exception() is None:
             return future.result(), "umap", False
-        if not future.done():
-            pca = _memo(f"pca|{fused_key}|{seed}", lambda: _pca_map(fused_key, seed, space.fused.matrix))
-            return pca, "pca", True
+        pending = future is None or not future.done()  # a failed UMAP leaves the PCA map for good
     pca = _memo(f"pca|{fused_key}|{seed}", lambda: _pca_map(fused_key, seed, space.fused.matrix))
-    return pca, "pca", False
+    return pca, "pca", pending
 
 
 def umap_ready(ctx: Context) -> bool:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field, replace
 
-import numpy as np
 import pandas as pd
 
 from segkit.errors import SegkitInputError
+from segkit.io.times import spread_sample
 
 LABEL_NAMES = {"true_segment", "label", "labels", "true_label", "ground_truth", "segment_truth",
                "class", "target", "category_true"}
@@ -91,15 +91,9 @@ class ColumnRoles:
 _CJK_CHAR = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]"
 
 
-# Means and shares are read off this many evenly spaced filled values: the same decision
-# as every row (their error is about 1/sqrt(n)), without parsing 200,000 reviews twice.
+# Means and shares are read off this many evenly spaced filled values (their error is
+# about 1/sqrt(n)): the same decision as every row, without parsing 200,000 reviews twice.
 SHARE_SAMPLE = 20_000
-
-
-def _spread_sample(values: pd.Series) -> pd.Series:
-    if len(values) <= SHARE_SAMPLE:
-        return values
-    return values.iloc[np.linspace(0, len(values) - 1, SHARE_SAMPLE).astype(int)]
 
 
 def _text_stats(series: pd.Series) -> tuple[float, float]:
@@ -109,7 +103,7 @@ def _text_stats(series: pd.Series) -> tuple[float, float]:
     filled = series.dropna()
     if filled.empty:
         return 0.0, 0.0
-    sample = _spread_sample(filled).astype(str)
+    sample = spread_sample(filled, SHARE_SAMPLE).astype(str)
     lengths = sample.str.len() + 2 * sample.str.count(_CJK_CHAR)
     return float(lengths.mean()), float(filled.astype(str).nunique() / len(filled))
 
@@ -117,7 +111,7 @@ def _text_stats(series: pd.Series) -> tuple[float, float]:
 def _mostly_numeric(series: pd.Series) -> bool:
     if pd.api.types.is_numeric_dtype(series):
         return True
-    filled = _spread_sample(series.dropna()).astype(str).str.strip()
+    filled = spread_sample(series.dropna(), SHARE_SAMPLE).astype(str).str.strip()
     if filled.empty:
         return False
     parsed = pd.to_numeric(filled, errors="coerce")
@@ -260,10 +254,11 @@ def infer_roles(frame: pd.DataFrame) -> ColumnRoles:
         if looks_like_id:
             ignored[column] = "an identifier, not a trait"
             continue
-        if _mostly_numeric(series) and _FEEDBACK_NAME.match(str(column).strip()):
+        numeric = _mostly_numeric(series)
+        if numeric and _FEEDBACK_NAME.match(str(column).strip()):
             ignored[column] = FEEDBACK_REASON
             continue
-        if _mostly_numeric(series):
+        if numeric:
             if not pd.api.types.is_numeric_dtype(series) or n_unique > 10 or n_unique == n_rows:
                 if n_unique == n_rows and not pd.api.types.is_float_dtype(series):
                     ignored[column] = "a distinct whole number on every row (a row number or id)"
