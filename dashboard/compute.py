@@ -1,4 +1,10 @@
-"""The library's stages behind st.cache_data, keyed by segkit.stage_keys; the slow embedder behind a preview."""
+"""The library's stages behind Streamlit's caches, keyed by segkit.stage_keys; the slow embedder behind a preview.
+
+The large values (user table, vectors, spaces, PCA maps) are st.cache_resource: one
+object shared by every session, never pickled. st.cache_data pickled a copy in and one
+out per session: at 200,000 users that cost seconds per step and ~1 GB for a second
+session on the same file. segkit's results are immutable values, so sharing is safe.
+"""
 
 from __future__ import annotations
 
@@ -41,12 +47,12 @@ from segkit.stage_keys import StageKeys
 from segkit.threads import limited_threads
 
 
-@st.cache_data(max_entries=8, ttl=TTL, show_spinner=False)
+@st.cache_resource(max_entries=8, ttl=TTL, show_spinner=False)
 def _prepare(ds_key: str, roles_json: str, _frame: pd.DataFrame, _roles: ColumnRoles) -> UserTable:
     return prepare_users(_frame, _roles)
 
 
-@st.cache_data(max_entries=6, ttl=TTL, show_spinner=False)
+@st.cache_resource(max_entries=6, ttl=TTL, show_spinner=False)
 def _embed(ds_key: str, roles_json: str, embedder: str, _table: UserTable, _frame: pd.DataFrame) -> UserEmbeddings:
     n_texts = sum(1 for t in _table.row_texts if t)
     bar = st.progress(0.0, text=tr("common.embedding_progress", n=f"{n_texts:,}", embedder=embedder))
@@ -66,7 +72,7 @@ def _embed(ds_key: str, roles_json: str, embedder: str, _table: UserTable, _fram
         bar.empty()
 
 
-@st.cache_data(max_entries=12, ttl=TTL, show_spinner=False)
+@st.cache_resource(max_entries=12, ttl=TTL, show_spinner=False)
 def _space(space_key: str, _table: UserTable, _embeddings: UserEmbeddings, _config: RunConfig) -> ClusterSpace:
     with limited_threads():
         return build_space(_table, _embeddings, _config, derived_memory())
@@ -91,7 +97,7 @@ def _cluster(cluster_key: str, _table: UserTable, _embeddings: UserEmbeddings,
     return run.result, run.metrics, run.summary, timings
 
 
-@st.cache_data(max_entries=8, ttl=TTL, show_spinner=False)
+@st.cache_resource(max_entries=8, ttl=TTL, show_spinner=False)
 def _pca_map(fused_key: str, seed: int, _matrix: np.ndarray) -> np.ndarray:
     with limited_threads():
         return project_2d(_matrix, method="pca", seed=seed)

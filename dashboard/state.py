@@ -103,12 +103,12 @@ def settings() -> dict:
     return st.session_state["sk_settings"]
 
 
-@st.cache_data(max_entries=4, ttl=TTL, show_spinner=False)
+@st.cache_resource(max_entries=4, ttl=TTL, show_spinner=False)  # shared, not pickled (dashboard/compute.py)
 def read_upload(data: bytes, filename: str) -> LoadedTable:
     return read_table(data, filename)
 
 
-@st.cache_data(max_entries=2, ttl=TTL, show_spinner=False)
+@st.cache_resource(max_entries=2, ttl=TTL, show_spinner=False)
 def read_sample(path: str, mtime: float) -> LoadedTable:
     # The upload limit ($SEGKIT_MAX_UPLOAD_MB) is for uploads: the bundled sample always opens.
     return read_table(path, max_bytes=Path(path).stat().st_size)

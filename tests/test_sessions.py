@@ -191,3 +191,26 @@ def test_the_reading_spinner_escapes_the_file_name(fast_env, monkeypatch):
         assert "](" not in text and "[x]" not in text, text
         assert "\\[x\\]\\(https\\:evil\\.example\\)\\.csv" in text
     assert at.session_state["sk_dataset"].name == name
+
+
+# ------------------------------------------------- two sessions share the big values
+
+def test_two_sessions_on_the_same_file_share_its_table_vectors_and_space():
+    """The user table, vectors and space are one object for every session (st.cache_resource),
+    not a pickled copy each: at 200,000 users a copy cost a second session ~1 GB."""
+    from segkit.io import UserTable
+    from segkit.pipeline import ClusterSpace, UserEmbeddings
+    from tests.conftest import make_reviews
+    from tests.test_app import _app, _no_errors
+
+    frame = make_reviews(n_users=80, reviews_per_user=2, seed=11)
+    sessions = [_app(frame), _app(frame)]
+    for at in sessions:
+        at.run()
+        _no_errors(at)
+    big = (UserTable, UserEmbeddings, ClusterSpace)
+    memos = [{k: v for k, v in at.session_state["sk_memo"].items() if isinstance(v, big)} for at in sessions]
+    assert {type(v) for v in memos[0].values()} == set(big)
+    assert memos[0].keys() == memos[1].keys()
+    for key, value in memos[0].items():
+        assert memos[1][key] is value, f"{key}: each session holds its own copy"
