@@ -88,8 +88,8 @@ def map_hover(ctx: Context, drawn: np.ndarray) -> np.ndarray:
     drawn = np.asarray(drawn)
     missing = drawn[np.equal(labels[drawn], None)]
     if len(missing):
-        texts = ctx.table.user_texts(400)
+        texts = ctx.table.user_texts()  # built once for the descriptions; cut here, not rebuilt
         users = ctx.embeddings.user_index[missing]
         ids = ctx.table.users["user_id"].to_numpy()[users].tolist()
-        labels[missing] = hover_texts([texts[i] for i in users], ids)
+        labels[missing] = hover_texts([texts[i][:400] for i in users], ids)
     return labels[drawn]

@@ -115,3 +115,26 @@ def test_the_user_table_masks_by_default_and_counts_either_way():
     kept = prepare_users(frame, roles, mask_personal_data=False)
     assert kept.user_texts()[0] == "mail x@y.com\ncall (415) 555-2671" and not kept.texts_masked
     assert masked.personal_data == kept.personal_data and masked.personal_data.by_kind == {"email": 1, "phone": 1}
+
+
+def test_the_scan_prefilter_skips_only_texts_no_finder_can_match():
+    """scan_texts passes over texts without '?', '@' or a seven-digit run (one Arrow pass);
+    what it returns must equal mask_counted on every text, Unicode digits and spaces included."""
+    from segkit.privacy.masking import _may_hold_personal_data, mask_counted, scan_texts
+
+    texts = [
+        "great dress, fits well", "", "call me at (415) 555-2671 tonight", "mail jane@example.com",
+        "see https://shop.example.com/p?id=42&ref=me", "order 1234567 arrived", "fullwidth １３８００１３８０００",
+        "arabic-indic ٤١٥٥٥٥٢٦٧١ digits", "spaced 138\u3000001\u00a0380\u200900", "handle @someone_here",
+        "fullwidth at ＠weibo_user", "price $12.99 on 2023-05-01", "card 4111 1111 1111 1111",
+        "ssn 123-45-6789", "why?", "1 2 3 4 5 6", "12 34 56 7",
+    ]
+    candidates = _may_hold_personal_data(texts)
+    scanned = scan_texts(texts)
+    for i, text in enumerate(texts):
+        expected_text, expected_found = mask_counted(text)
+        assert scanned.masked[i] == expected_text and scanned.found[i] == expected_found, text
+        if expected_found:
+            assert candidates[i], f"a text holding personal data was skipped: {text!r}"
+    assert candidates[texts.index("spaced 138\u3000001\u00a0380\u200900")]
+    assert not candidates[0] and not candidates[texts.index("1 2 3 4 5 6")]

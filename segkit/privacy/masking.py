@@ -88,11 +88,32 @@ class ScannedTexts:
         return ", ".join(f"{n} {kind}" for kind, n in self.found[i].items())
 
 
+def _may_hold_personal_data(texts: list[str]) -> list[bool]:
+    """Per text, whether any finder could match: a '?' (links), an '@' (addresses,
+    handles) or a run of seven digits (every number finder, `NEEDS_DIGITS`). One Arrow
+    (RE2, C++) pass; the same test `mask_counted` makes, so other texts are returned as
+    they are. Most reviews hold none: at 200,000 reviews this took the scan from 3 s to
+    under 1 s."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # Python's \d is Unicode Nd and its \s is str.isspace(); RE2's are ASCII, so spell them out.
+    spaces = "".join(f"\\x{{{code:x}}}" for code in range(0x3100) if chr(code).isspace())
+    digit_run = f"\\p{{Nd}}(?:[{spaces}().\\-]{{0,3}}\\p{{Nd}}){{6}}"
+    hits = pc.match_substring_regex(pa.array(texts, type=pa.large_string()), f"[?@＠]|{digit_run}")
+    return hits.to_numpy(zero_copy_only=False).tolist()
+
+
 def scan_texts(texts: Sequence[str]) -> ScannedTexts:
     masked, found = [], []
     empty: dict[str, int] = {}
-    for text in texts:
-        new, per_text = mask_counted(text or "")
+    texts = [text or "" for text in texts]
+    for text, candidate in zip(texts, _may_hold_personal_data(texts), strict=True):
+        if not candidate:
+            masked.append(text)
+            found.append(empty)
+            continue
+        new, per_text = mask_counted(text)
         masked.append(new)
         found.append(per_text or empty)
     return ScannedTexts(tuple(masked), tuple(found),
