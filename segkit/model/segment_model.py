@@ -115,7 +115,7 @@ def fit_model(run, frame: pd.DataFrame | None = None) -> SegmentModel:
         # The pipeline embeds each distinct text once, in sorted order (embed_with_cache), and
         # TF-IDF is corpus-fitted: fit on that same corpus so the vectors are the pipeline's.
         unique_texts, inverse = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
-        state, unique_vectors = TfidfSvdEmbedder(**config.embedder_params).fit([str(t) for t in unique_texts])
+        state, unique_vectors = TfidfSvdEmbedder(**config.embedder_params).fit_sampled([str(t) for t in unique_texts])
         row_vectors = unique_vectors[inverse.reshape(-1)]
         meta["tfidf"] = state.meta()
         arrays.update(state.arrays())

@@ -1,0 +1,49 @@
+"""TF-IDF beyond `fit_sample` texts: fitted on a seeded sample, every text placed by the fitted state."""
+
+import numpy as np
+
+from segkit.config import RunConfig
+from segkit.embed.tfidf import TfidfSvdEmbedder
+from tests.conftest import make_reviews
+
+
+def _texts(n: int) -> list[str]:
+    frame = make_reviews(n_users=n, reviews_per_user=1, seed=3)
+    return sorted(set(frame["review"].astype(str)))
+
+
+def test_up_to_fit_sample_texts_the_fit_is_on_every_text():
+    texts = _texts(120)
+    embedder = TfidfSvdEmbedder(n_components=8, fit_sample=len(texts))
+    np.testing.assert_array_equal(embedder.embed(texts), embedder.fit(texts)[1])
+
+
+def test_beyond_fit_sample_the_state_of_a_seeded_sample_places_every_text():
+    texts = _texts(200)
+    n = len(texts)
+    embedder = TfidfSvdEmbedder(n_components=8, fit_sample=60, seed=4)
+    done: list[int] = []
+    state, vectors = embedder.fit_sampled(texts, progress=lambda d, total: done.append(d))
+    assert vectors.shape == (n, state.dim)
+    np.testing.assert_allclose(vectors, state.transform(texts), atol=1e-6)
+    picked = np.sort(np.random.default_rng(4).choice(n, size=60, replace=False))
+    refit = embedder.fit([texts[i] for i in picked])[0]
+    np.testing.assert_array_equal(refit.vocabulary, state.vocabulary)
+    np.testing.assert_allclose(refit.components, state.components)
+    assert done == sorted(done) and done[-1] == n  # progress only moves forward, to the end
+    np.testing.assert_array_equal(TfidfSvdEmbedder(n_components=8, fit_sample=60, seed=4).embed(texts), vectors)
+    assert embedder.cache_token() != TfidfSvdEmbedder(n_components=8, fit_sample=61, seed=4).cache_token()
+
+
+def test_a_saved_model_places_users_where_a_sampled_tfidf_run_did():
+    from segkit.io import infer_roles
+    from segkit.model.segment_model import fit_model
+    from segkit.pipeline import run_segmentation
+
+    frame = make_reviews(n_users=150, reviews_per_user=2, seed=8)
+    roles = infer_roles(frame)
+    config = RunConfig(roles=roles, embedder="tfidf", embedder_params={"fit_sample": 80, "n_components": 16},
+                       algorithm_params={"k": 3})
+    run = run_segmentation(frame, config, with_map=False)
+    model = fit_model(run, frame)
+    assert model.meta["embedder_check_max_abs_diff"] < 1e-4
