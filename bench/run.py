@@ -8,6 +8,7 @@ Runs every benchmark and prints one table per target, then which targets are met
   3    time to first segments (bench/first_segments.py)
   4    live feedback after a parameter change (bench/feedback.py)
   5    200,000 users within 4 GB (bench/scale.py, in a child process)
+  16.5 200,000 users uploaded in headless Chromium, TF-IDF and static, two sessions (bench/browser_scale.py)
   6    quality against BERTopic (bench/quality.py; needs `pip install bertopic`)
   desc segment descriptions, issue 13: keyword and name distinctness, example purity
        (bench/describe_quality.py)
@@ -109,6 +110,18 @@ def target_5(quick: bool, verdicts: dict):
     verdicts[f"5 {n:,} users < 4 GB peak"] = result.get("met") == "yes"
 
 
+def target_16_5(quick: bool, verdicts: dict):
+    """Issue 16 target 5: upload to segments and map in headless Chromium, two sessions."""
+    import browser_scale
+
+    n = 50_000 if quick else 200_000
+    for embedder in ("tfidf", "static"):
+        rows, _ = browser_scale.run(n, embedder, sessions=2)
+        sessions = [r for r in rows if r["met"] != "-"]
+        verdicts[f"16.5 {n:,} users, {embedder}: map within 30 s, < 4 GB"] = (
+            all(r["met"] == "yes" for r in sessions) and bool(sessions))
+
+
 def target_6(quick: bool, verdicts: dict):
     import quality
 
@@ -138,13 +151,14 @@ def descriptions(quick: bool, verdicts: dict):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes; minutes instead of tens of minutes")
-    parser.add_argument("--only", default="", help="comma-separated subset of 12,3,4,5,6,desc")
+    parser.add_argument("--only", default="", help="comma-separated subset of 12,3,4,5,16.5,6,desc")
     args = parser.parse_args(argv)
-    chosen = set(args.only.split(",")) if args.only else {"12", "3", "4", "5", "6", "desc"}
+    chosen = set(args.only.split(",")) if args.only else {"12", "3", "4", "5", "16.5", "6", "desc"}
     verdicts: dict = {}
     print(f"segkit benchmarks ({'quick' if args.quick else 'full'}), load average {common.load_average()}")
     steps = [("12", "Targets 1-2", targets_1_2), ("3", "Target 3", target_3), ("4", "Target 4", target_4),
-             ("5", "Target 5", target_5), ("6", "Target 6", target_6),
+             ("5", "Target 5", target_5), ("16.5", "Issue 16 target 5 (browser)", target_16_5),
+             ("6", "Target 6", target_6),
              ("desc", "Descriptions (issue 13)", descriptions)]
     for key, name, fn in steps:
         if key in chosen:

@@ -10,11 +10,11 @@ import streamlit as st
 
 from dashboard.compute import user_table
 from dashboard.language import language_report
-from dashboard.state import NONE_LABEL, NONE_USER, Dataset, memo_value, set_dataset
+from dashboard.state import NONE_LABEL, NONE_USER, Dataset, inferred_roles, memo_value, set_dataset
 from dashboard.ui import md
 from dashboard.words import dataset_label, lang, language_label_text, tr
 from segkit.errors import SegkitInputError
-from segkit.io import ColumnRoles, infer_roles
+from segkit.io import ColumnRoles
 from segkit.io.numbers import numeric_like_columns
 from segkit.io.roles import RFM_TRAITS
 from segkit.privacy import mask_frame
@@ -109,7 +109,7 @@ def roles_form(dataset: Dataset) -> Dataset:
         if not derived:
             chosen = replace(chosen, amount_col=None)
         used |= {c for c in (chosen.user_col, chosen.label_col, chosen.time_col, chosen.amount_col) if c}
-        inferred = infer_roles(frame).ignored
+        inferred = inferred_roles(dataset.key, frame).ignored
         ignored = {c: inferred.get(c, tr("data.not_used")) for c in columns if c not in used}
         chosen = replace(chosen, ignored=ignored, derived_traits=derived)
         candidate = type(dataset)(dataset.name, dataset.key, dataset.loaded, chosen, dataset.is_sample,

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard.compute import _pca_map, embedding_key
 from dashboard.resources import map_jobs
-from dashboard.state import _memo
+from dashboard.state import TTL, _memo
 from dashboard.words import tr
 from segkit.pipeline import (
     ClusterSpace,
@@ -23,8 +23,9 @@ if TYPE_CHECKING:  # only for annotations: dashboard.context imports this module
 
 # From this many users on, the background UMAP starts only once the page that first shows
 # the segments has been drawn (a poll of map_refresher, ~2 s later): its numba code holds
-# the GIL for long stretches and slowed a 200,000-user upload's first view by tens of s.
-DEFER_UMAP_FROM = 50_000
+# the GIL for long stretches and slowed a 200,000-user upload's first view by tens of s
+# (and a 50,000-user one's second session from 10 s of work to 22 s).
+DEFER_UMAP_FROM = 20_000
 DEFER_S = 1.5
 
 
@@ -76,6 +77,13 @@ def map_refresher(ctx: Context) -> None:
     _poll()
 
 
+@st.cache_resource(max_entries=4, ttl=TTL, show_spinner=False)
+def _shared_hover_labels(embed_key: str, n_users: int) -> np.ndarray:
+    """One label array per dataset and embedder for every session, filled as points are
+    drawn (a second session on a 50,000-user file spent 2.8 s rebuilding them)."""
+    return np.full(n_users, None, dtype=object)
+
+
 def map_hover(ctx: Context, drawn: np.ndarray) -> np.ndarray:
     """Hover labels (user id + review snippet) of the drawn points, in `drawn` order.
 
@@ -84,7 +92,8 @@ def map_hover(ctx: Context, drawn: np.ndarray) -> np.ndarray:
     from segkit.plots.figures import hover_texts
 
     labels = _memo(f"hover|{embedding_key(ctx.dataset, ctx.config.embedder)}",
-                   lambda: np.full(len(ctx.embeddings.user_index), None, dtype=object))
+                   lambda: _shared_hover_labels(embedding_key(ctx.dataset, ctx.config.embedder),
+                                                len(ctx.embeddings.user_index)))
     drawn = np.asarray(drawn)
     missing = drawn[np.equal(labels[drawn], None)]
     if len(missing):

@@ -196,7 +196,7 @@ def test_the_reading_spinner_escapes_the_file_name(fast_env, monkeypatch):
 # ------------------------------------------------- two sessions share the big values
 
 def test_two_sessions_on_the_same_file_share_its_table_vectors_and_space():
-    """The user table, vectors and space are one object for every session (st.cache_resource),
+    """The user table, vectors, space and map hover labels are one object for every session (st.cache_resource),
     not a pickled copy each: at 200,000 users a copy cost a second session ~1 GB."""
     from segkit.io import UserTable
     from segkit.pipeline import ClusterSpace, UserEmbeddings
@@ -214,3 +214,5 @@ def test_two_sessions_on_the_same_file_share_its_table_vectors_and_space():
     assert memos[0].keys() == memos[1].keys()
     for key, value in memos[0].items():
         assert memos[1][key] is value, f"{key}: each session holds its own copy"
+    hover = [next(v for k, v in at.session_state["sk_memo"].items() if k.startswith("hover|")) for at in sessions]
+    assert hover[0] is hover[1], "each session builds its own map hover labels"
