@@ -12,6 +12,9 @@ Runs every benchmark and prints one table per target, then which targets are met
   6    quality against BERTopic (bench/quality.py; needs `pip install bertopic`)
   desc segment descriptions, issue 13: keyword and name distinctness, example purity
        (bench/describe_quality.py)
+  hdb  HDBSCAN feels live, issue 16.3: first fit, min_cluster_size step, text-weight change at
+       20,000 users and HDBSCAN quality, UMAP defaults vs segkit's layout budget
+       (bench/hdbscan_live.py)
 --quick: smaller sizes everywhere (minutes instead of tens of minutes); its verdicts are
 for those sizes only. Timings come from a shared 2-core machine: each table prints the
 load average, and ratios against a baseline measured in the same run where one exists.
@@ -148,18 +151,27 @@ def descriptions(quick: bool, verdicts: dict):
     verdicts["13 example purity >= 90%"] = all(r["purity_new"] == "-" or r["purity_new"] >= 0.90 for r in rows)
 
 
+def hdbscan_live(quick: bool, verdicts: dict):
+    import hdbscan_live as live
+
+    _, _, checks = live.run(quick=quick)
+    for check, ok in checks.items():
+        verdicts[f"16.3 {check}"] = ok
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes; minutes instead of tens of minutes")
-    parser.add_argument("--only", default="", help="comma-separated subset of 12,3,4,5,16.5,6,desc")
+    parser.add_argument("--only", default="", help="comma-separated subset of 12,3,4,5,16.5,6,desc,hdb")
     args = parser.parse_args(argv)
-    chosen = set(args.only.split(",")) if args.only else {"12", "3", "4", "5", "16.5", "6", "desc"}
+    chosen = set(args.only.split(",")) if args.only else {"12", "3", "4", "5", "16.5", "6", "desc", "hdb"}
     verdicts: dict = {}
     print(f"segkit benchmarks ({'quick' if args.quick else 'full'}), load average {common.load_average()}")
     steps = [("12", "Targets 1-2", targets_1_2), ("3", "Target 3", target_3), ("4", "Target 4", target_4),
              ("5", "Target 5", target_5), ("16.5", "Issue 16 target 5 (browser)", target_16_5),
              ("6", "Target 6", target_6),
-             ("desc", "Descriptions (issue 13)", descriptions)]
+             ("desc", "Descriptions (issue 13)", descriptions),
+             ("hdb", "HDBSCAN live (issue 16.3)", hdbscan_live)]
     for key, name, fn in steps:
         if key in chosen:
             section(name, lambda fn=fn: fn(args.quick, verdicts), verdicts, name)
