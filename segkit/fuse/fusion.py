@@ -58,14 +58,28 @@ class FittedFusion:
 
     def transform(self, text_vectors: np.ndarray | None, users: pd.DataFrame) -> np.ndarray:
         """(n_users, d) float32: `users` (their traits) and their text vectors in the fitted space."""
-        blocks = []
-        if self.has_text:
-            blocks.append((l2_normalise(text_vectors) - self.text_mean) * self.text_scale)
+        return self._place(l2_normalise(text_vectors) if self.has_text else None, users)
+
+    def _place(self, normed: np.ndarray | None, users: pd.DataFrame) -> np.ndarray:
+        """`transform` after the text vectors' l2 normalisation (`Fusion.fit_transform` has them).
+
+        The text block is written in float32 and in place: it is most of the matrix, and
+        float64 temporaries of it cost ~0.2 s at 100,000 users for the same float32 result."""
+        both = self.has_text and self.has_traits
+        traits = None
         if self.has_traits:
-            blocks.append((self._trait_values(users) - self.trait_mean) * self.trait_scale)
-        if len(blocks) == 2:
-            blocks = [blocks[0] * np.sqrt(self.text_weight), blocks[1] * np.sqrt(1 - self.text_weight)]
-        return np.ascontiguousarray(np.hstack(blocks), dtype=np.float32)
+            factor = self.trait_scale * (np.sqrt(1 - self.text_weight) if both else 1.0)
+            traits = (self._trait_values(users) - self.trait_mean) * factor
+        text_dims = normed.shape[1] if self.has_text else 0
+        n = normed.shape[0] if self.has_text else traits.shape[0]
+        out = np.empty((n, text_dims + (traits.shape[1] if traits is not None else 0)), dtype=np.float32)
+        if self.has_text:
+            block = out[:, :text_dims]
+            np.subtract(normed, np.asarray(self.text_mean, dtype=np.float32), out=block)
+            block *= np.float32(self.text_scale * (np.sqrt(self.text_weight) if both else 1.0))
+        if traits is not None:
+            out[:, text_dims:] = traits
+        return out
 
     def _trait_values(self, users: pd.DataFrame) -> np.ndarray:
         parts = []
@@ -153,10 +167,18 @@ class Fusion:
             raise SegkitInputError(f"Text weight must be between 0 and 1 (got {self.text_weight}).")
 
     def fit(self, text_vectors: np.ndarray | None, users: pd.DataFrame) -> FittedFusion:
+        return self._fit(l2_normalise(text_vectors) if text_vectors is not None else None, users)
+
+    def fit_transform(self, text_vectors: np.ndarray | None, users: pd.DataFrame) -> tuple[FittedFusion, np.ndarray]:
+        """`fit` then `transform` with the text vectors normalised once."""
+        normed = l2_normalise(text_vectors) if text_vectors is not None else None
+        fitted = self._fit(normed, users)
+        return fitted, fitted._place(normed if fitted.has_text else None, users)
+
+    def _fit(self, normed: np.ndarray | None, users: pd.DataFrame) -> FittedFusion:
         weight = float(self.text_weight)
         fitted: dict = {}
-        if text_vectors is not None and weight > 0:
-            normed = l2_normalise(text_vectors)
+        if normed is not None and weight > 0:
             fitted.update(text_mean=normed.mean(axis=0), text_scale=block_scale(float(normed.var(axis=0).sum())))
         if self.numeric_cols and weight < 1:
             values = numeric_values(users, self.numeric_cols)
@@ -180,7 +202,7 @@ class Fusion:
             fitted.update(trait_mean=traits.mean(axis=0), trait_scale=block_scale(float(traits.var(axis=0).sum())))
         has_text, has_traits = "text_mean" in fitted, "trait_mean" in fitted
         if not has_text and not has_traits:
-            if text_vectors is None:
+            if normed is None:
                 raise SegkitInputError("Nothing to segment on: no text vectors and no traits.")
             raise SegkitInputError(
                 "Text weight is 0 but no numeric or categorical traits are mapped: add traits or raise the text weight."
@@ -208,8 +230,7 @@ def fuse_features(
     text_weight: float = 0.7,
 ) -> FusedFeatures:
     """Fit the fusion on `users` and place them: `Fusion(...).fit(...)` then `.transform(...)`."""
-    fitted = Fusion(tuple(numeric_cols), tuple(categorical_cols), text_weight).fit(text_vectors, users)
-    matrix = fitted.transform(text_vectors, users)
+    fitted, matrix = Fusion(tuple(numeric_cols), tuple(categorical_cols), text_weight).fit_transform(text_vectors, users)
     return FusedFeatures(
         matrix=matrix,
         text_weight=fitted.text_weight,
