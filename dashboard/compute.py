@@ -24,9 +24,10 @@ from dashboard.resources import (
     session_id,
 )
 from dashboard.state import TTL, Dataset, _memo, settings
+from dashboard.ui import human_seconds
 from dashboard.words import tr
 from segkit.config import RunConfig
-from segkit.embed.background import JobStatus
+from segkit.embed.background import JobStatus, eta_seconds
 from segkit.embed.choice import (
     AUTO,
     EmbedderChoice,
@@ -57,13 +58,15 @@ def _embed(ds_key: str, roles_json: str, embedder: str, _table: UserTable, _fram
     n_texts = sum(1 for t in _table.row_texts if t)
     bar = st.progress(0.0, text=tr("common.embedding_progress", n=f"{n_texts:,}", embedder=embedder))
     last = {"value": -1.0}
+    started, estimate = time.perf_counter(), embedder_expected_seconds(embedder, n_texts)
 
     def progress(done: int, total: int) -> None:
         value = min(done / max(total, 1), 1.0)
         if value - last["value"] >= 0.01 or value >= 1.0:
             last["value"] = value
-            bar.progress(value, text=tr("common.embedding_progress_done", embedder=embedder, done=f"{done:,}",
-                                        total=f"{total:,}"))
+            eta = eta_seconds(done, total, time.perf_counter() - started, estimate)
+            bar.progress(value, text=tr("common.embedding_progress_eta", embedder=embedder, done=f"{done:,}",
+                                        total=f"{total:,}", eta=human_seconds(eta)))
 
     try:
         with limited_threads():

@@ -203,3 +203,15 @@ def test_one_worker_thread_runs_jobs_in_turn():
     for job in started:
         _wait(job)
     assert peak[0] == 1
+
+
+def test_the_eta_rule_uses_the_measured_rate_once_a_few_batches_are_in():
+    from segkit.embed.background import eta_seconds
+
+    # 3% or more done after a second: the rest at the rate so far (not the estimate).
+    assert eta_seconds(done=500, total=1000, elapsed=10.0, estimate_s=100.0) == 10.0
+    assert eta_seconds(done=100, total=1000, elapsed=5.0, estimate_s=1.0) == 45.0
+    # Before that: the estimate less the time spent, never negative; None without either.
+    assert eta_seconds(done=10, total=1000, elapsed=3.0, estimate_s=20.0) == 17.0
+    assert eta_seconds(done=0, total=1000, elapsed=30.0, estimate_s=20.0) == 0.0
+    assert eta_seconds(done=0, total=0, elapsed=0.5) is None

@@ -69,13 +69,18 @@ class EmbedJob:
         return JobStatus("running", done, total, elapsed, self._eta(done, total, elapsed))
 
     def _eta(self, done: int, total: int, elapsed: float) -> float | None:
-        # The measured rate once a few batches are in (the first includes loading the model);
-        # the estimate, scaled by how far along we are, before that.
-        if total and done >= max(32, 0.03 * total) and elapsed > 1.0:
-            return (total - done) * elapsed / done
-        if self.estimate_s is not None:
-            return max(self.estimate_s - elapsed, 0.0)
-        return None
+        return eta_seconds(done, total, elapsed, self.estimate_s)
+
+
+def eta_seconds(done: int, total: int, elapsed: float, estimate_s: float | None = None) -> float | None:
+    """Seconds left: the measured rate once a few batches are in (the first includes loading
+    the model); before that the estimate less the time spent; None without either. The one
+    rule for the background job and the dashboard's foreground progress bar."""
+    if total and done >= max(32, 0.03 * total) and elapsed > 1.0:
+        return (total - done) * elapsed / done
+    if estimate_s is not None:
+        return max(estimate_s - elapsed, 0.0)
+    return None
 
 
 class EmbedJobs:
