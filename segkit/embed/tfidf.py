@@ -119,8 +119,9 @@ class TfidfSvdEmbedder(Embedder):
         # SVD to at most n_components; with one or two texts the raw TF-IDF columns.
         return 1 <= width <= (max(self.n_components, 2) if n_texts > 2 else self.max_features)
 
-    def fit(self, texts: Sequence[str]) -> tuple[TfidfState, np.ndarray]:
-        """Fit on `texts`: the fitted state and the texts' vectors."""
+    def fit(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> tuple[TfidfState, np.ndarray]:
+        """Fit on `texts`: the fitted state and the texts' vectors. `progress` hears of the
+        half-way point: counting the terms and the SVD take about as long each."""
         texts = list(texts)
         vectorizer, matrix = self._fit_vectorizer(texts, prune=True)
         if matrix is None or _share_without_terms(matrix) > PRUNED_AWAY_AT:
@@ -135,6 +136,7 @@ class TfidfSvdEmbedder(Embedder):
         for term, index in vectorizer.vocabulary_.items():
             terms[index] = term
         vocabulary, idf = terms.astype(str), vectorizer.idf_.astype(np.float64)
+        report(progress, len(texts) // 2, len(texts))
         n_components = min(self.n_components, matrix.shape[1] - 1, len(texts) - 1)
         if n_components < 2:
             state = TfidfState(vocabulary, idf, None, self.ngram_max, matrix.shape[1])
@@ -160,7 +162,7 @@ class TfidfSvdEmbedder(Embedder):
         texts = list(texts)
         total = len(texts)
         if total <= self.fit_sample:
-            return self.fit(texts)
+            return self.fit(texts, progress)
         rng = np.random.default_rng(self.seed)
         picked = np.sort(rng.choice(total, size=self.fit_sample, replace=False))
         state = self.fit([texts[i] for i in picked])[0]
