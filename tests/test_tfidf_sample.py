@@ -47,3 +47,26 @@ def test_a_saved_model_places_users_where_a_sampled_tfidf_run_did():
     run = run_segmentation(frame, config, with_map=False)
     model = fit_model(run, frame)
     assert model.meta["embedder_check_max_abs_diff"] < 1e-4
+
+
+def test_the_fit_reports_its_half_way_point():
+    texts = _texts(120)
+    done: list[int] = []
+    TfidfSvdEmbedder(n_components=8).embed(texts, progress=lambda d, total: done.append(d))
+    assert len(texts) // 2 in done and done == sorted(done) and done[-1] == len(texts)
+
+
+def test_minilm_batches_cover_every_text_once_by_length_in_a_shuffled_order():
+    from segkit.embed.minilm import _length_batches
+
+    rng = np.random.default_rng(0)
+    ids = [[0] * int(n) for n in rng.integers(1, 200, size=500)]
+    batches = _length_batches(ids, 16, seed=3)
+    rows = np.concatenate(batches)
+    assert sorted(rows.tolist()) == list(range(500))
+    order = np.argsort([len(r) for r in ids], kind="stable")
+    sorted_batches = [order[i:i + 16].tolist() for i in range(0, 500, 16)]
+    assert sorted(b.tolist() for b in batches) == sorted(sorted_batches)  # the same batches
+    longest = [max(len(ids[i]) for i in b) for b in batches]
+    assert longest != sorted(longest), "batches still run shortest first"
+    assert [b.tolist() for b in _length_batches(ids, 16, seed=3)] == [b.tolist() for b in batches]
