@@ -91,9 +91,8 @@ def map_hover(ctx: Context, drawn: np.ndarray) -> np.ndarray:
     only the drawn sample gets one (building all 200,000 cost 5 s of the first view)."""
     from segkit.plots.figures import hover_texts
 
-    labels = _memo(f"hover|{embedding_key(ctx.dataset, ctx.config.embedder)}",
-                   lambda: _shared_hover_labels(embedding_key(ctx.dataset, ctx.config.embedder),
-                                                len(ctx.embeddings.user_index)))
+    key = embedding_key(ctx.dataset, ctx.config.embedder)
+    labels = _memo(f"hover|{key}", lambda: _shared_hover_labels(key, len(ctx.embeddings.user_index)))
     drawn = np.asarray(drawn)
     missing = drawn[np.equal(labels[drawn], None)]
     if len(missing):

@@ -282,8 +282,8 @@ def split_words(texts: list[str], unsafe: re.Pattern[str] | None = None
 
     The same words as `str.split()` (Arrow's whitespace split agrees with it on every
     code point, checked over all of Unicode), in order; a text matching `unsafe` is one
-    word, whole. Arrow splits and hashes in C++: on 200,000 reviews this took a third
-    of the Python split + pandas factorize it replaced.
+    word, whole. Arrow splits and hashes in C++: on 200,000 reviews the token ids took
+    half the time they took with Python's split and pandas' factorize.
     """
     import pyarrow as pa
     import pyarrow.compute as pc

@@ -88,19 +88,25 @@ class ScannedTexts:
         return ", ".join(f"{n} {kind}" for kind, n in self.found[i].items())
 
 
+def _candidate_pattern() -> str:
+    """RE2 pattern of what any finder needs: '?', '@' / '＠', or seven digits. Python's \\d
+    is Unicode Nd and its \\s is str.isspace(); RE2's are ASCII, so they are spelt out."""
+    spaces = "".join(f"\\x{{{code:x}}}" for code in range(0x3100) if chr(code).isspace())
+    return f"[?@＠]|\\p{{Nd}}(?:[{spaces}().\\-]{{0,3}}\\p{{Nd}}){{6}}"
+
+
+_CANDIDATE = _candidate_pattern()
+
+
 def _may_hold_personal_data(texts: list[str]) -> list[bool]:
     """Per text, whether any finder could match: a '?' (links), an '@' (addresses,
     handles) or a run of seven digits (every number finder, `NEEDS_DIGITS`). One Arrow
     (RE2, C++) pass; the same test `mask_counted` makes, so other texts are returned as
-    they are. Most reviews hold none: at 200,000 reviews this took the scan from 3 s to
-    under 1 s."""
+    they are. Most reviews hold none: preparing 200,000 reviews went from 3.0 s to 1.8 s."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    # Python's \d is Unicode Nd and its \s is str.isspace(); RE2's are ASCII, so spell them out.
-    spaces = "".join(f"\\x{{{code:x}}}" for code in range(0x3100) if chr(code).isspace())
-    digit_run = f"\\p{{Nd}}(?:[{spaces}().\\-]{{0,3}}\\p{{Nd}}){{6}}"
-    hits = pc.match_substring_regex(pa.array(texts, type=pa.large_string()), f"[?@＠]|{digit_run}")
+    hits = pc.match_substring_regex(pa.array(texts, type=pa.large_string()), _CANDIDATE)
     return hits.to_numpy(zero_copy_only=False).tolist()
 
 
