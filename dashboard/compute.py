@@ -32,6 +32,7 @@ from segkit.embed.choice import (
     AUTO,
     EmbedderChoice,
     choose_for_roles,
+    text_workload,
 )
 from segkit.io import ColumnRoles, UserTable, prepare_users
 from segkit.metrics.sweep import auto_k
@@ -55,10 +56,10 @@ def _prepare(ds_key: str, roles_json: str, _frame: pd.DataFrame, _roles: ColumnR
 
 @st.cache_resource(max_entries=6, ttl=TTL, show_spinner=False)
 def _embed(ds_key: str, roles_json: str, embedder: str, _table: UserTable, _frame: pd.DataFrame) -> UserEmbeddings:
-    n_texts = sum(1 for t in _table.row_texts if t)
+    n_texts, mean_chars = text_workload(_table.row_texts)
     bar = st.progress(0.0, text=tr("common.embedding_progress", n=f"{n_texts:,}", embedder=embedder))
     last = {"value": -1.0}
-    started, estimate = time.perf_counter(), embedder_expected_seconds(embedder, n_texts)
+    started, estimate = time.perf_counter(), embedder_expected_seconds(embedder, n_texts, mean_chars)
 
     def progress(done: int, total: int) -> None:
         value = min(done / max(total, 1), 1.0)
@@ -175,14 +176,14 @@ def _background_embedding(dataset: Dataset, table: UserTable, wanted: str) -> tu
         return st.session_state["sk_memo"][memo_key], None
     if embeddings_cached(table, wanted, disk_cache()):
         return embeddings_for(dataset, table, wanted), None
-    n_texts = sum(1 for t in table.row_texts if t)
+    n_texts, mean_chars = text_workload(table.row_texts)
     frame = dataset.frame
 
     def work(progress):
         with limited_threads():
             return embed_users(table, wanted, {}, cache=disk_cache(), progress=progress, frame=frame)
 
-    job = embed_jobs().start(job_key, session_id(), work, embedder_expected_seconds(wanted, n_texts))
+    job = embed_jobs().start(job_key, session_id(), work, embedder_expected_seconds(wanted, n_texts, mean_chars))
     status = job.status()
     if status.state == "done":
         return _memo(memo_key, job.future.result), None

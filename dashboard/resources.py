@@ -127,9 +127,9 @@ def map_jobs() -> MapJobs:
     return MapJobs()
 
 
-def embedder_expected_seconds(name: str, n_texts: int) -> float | None:
+def embedder_expected_seconds(name: str, n_texts: int, mean_chars: float | None = None) -> float | None:
     try:
-        return float(embedder_instance(name).expected_seconds(n_texts))
+        return float(embedder_instance(name).expected_seconds(n_texts, mean_chars))
     except Exception:  # noqa: BLE001 - a backend that cannot load is shown as unavailable
         return None
 

@@ -97,7 +97,7 @@ def apply_form(key: str, on: bool):
         st.caption(tr("seg.apply_caption"))
 
 
-def embedder_controls(dataset, s: dict, n_texts: int) -> None:
+def embedder_controls(dataset, s: dict, n_texts: int, mean_chars: float) -> None:
     """The embedder choice: "auto" with its reason, the expected time, and an explicit
     button before a slow embedder starts."""
     st.subheader(tr("seg.text_vectors"), help=tr("seg.text_vectors_help"))
@@ -121,7 +121,7 @@ def embedder_controls(dataset, s: dict, n_texts: int) -> None:
                 icon=":material/translate:")
         st.caption(tr("lang.reason_details", reason=md(because["reason"])))
     resolved = auto.name if choice == "auto" else choice
-    expected = embedder_expected_seconds(resolved, n_texts)
+    expected = embedder_expected_seconds(resolved, n_texts, mean_chars)
     ready = is_embedded(dataset, resolved)
     st.caption(f"{md(embedder_description(resolved))}  \n"
                + (tr("seg.ready") if ready else
@@ -135,7 +135,7 @@ def embedder_controls(dataset, s: dict, n_texts: int) -> None:
     with st.expander(tr("seg.compare_embedders"), icon=":material/timer:"):
         st.dataframe(pd.DataFrame([
             {tr("seg.col_embedder"): name,
-             tr("seg.col_time"): human_seconds(embedder_expected_seconds(name, n_texts)),
+             tr("seg.col_time"): human_seconds(embedder_expected_seconds(name, n_texts, mean_chars)),
              tr("seg.col_ready"): "✓" if is_embedded(dataset, name) else "",
              tr("seg.col_what"): embedder_description(name)}
             for name in options

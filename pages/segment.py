@@ -20,6 +20,7 @@ from dashboard.segment_results import (
 from dashboard.state import ensure_dataset, init_page_state, settings
 from dashboard.ui import md, page_header, previous_settings_offer
 from dashboard.words import tr
+from segkit.embed.choice import text_workload
 from segkit.errors import SegkitInputError
 
 init_page_state("seg", {"current": None, "previous": None})
@@ -34,13 +35,13 @@ except SegkitInputError as exc:
     st.error(md(exc), icon=":material/error:")
     st.page_link("pages/data.py", label=tr("seg.fix_roles"), icon=":material/arrow_back:")
     st.stop()
-n_texts = len({t for t in table.row_texts if t})
+n_texts, mean_chars = text_workload(table.row_texts)
 n_users = max(int(table.user_has_text().sum()), 3)
 has_traits = bool(dataset.roles.numeric_cols or dataset.roles.categorical_cols)
 
 controls, results = st.columns([1, 2.3], gap="large")
 with controls:
-    embedder_controls(dataset, s, n_texts)
+    embedder_controls(dataset, s, n_texts, mean_chars)
     feature_controls(s, has_traits, n_users)
     method_controls(s, n_users)
 with results:

@@ -215,3 +215,26 @@ def test_the_eta_rule_uses_the_measured_rate_once_a_few_batches_are_in():
     assert eta_seconds(done=10, total=1000, elapsed=3.0, estimate_s=20.0) == 17.0
     assert eta_seconds(done=0, total=1000, elapsed=30.0, estimate_s=20.0) == 0.0
     assert eta_seconds(done=0, total=0, elapsed=0.5) is None
+
+
+def test_the_time_estimate_grows_with_text_length_up_to_the_model_window():
+    from segkit.embed.minilm import MiniLMEmbedder
+    from segkit.embed.multilingual import MultilingualEmbedder
+    from segkit.embed.tfidf import TfidfSvdEmbedder
+
+    minilm = MiniLMEmbedder()
+    at_reference = minilm.expected_seconds(1000, minilm.reference_chars)
+    assert minilm.expected_seconds(1000, 800) == pytest.approx(2 * at_reference)
+    assert minilm.expected_seconds(1000, 50_000) == minilm.expected_seconds(1000, minilm.window_chars)
+    assert minilm.expected_seconds(1000, 10) == pytest.approx(at_reference / 2)  # a floor: per-text costs
+    tfidf = TfidfSvdEmbedder()
+    assert tfidf.expected_seconds(1000, 4000) == pytest.approx(10 * tfidf.expected_seconds(1000, 400))
+    e5 = MultilingualEmbedder()  # measured as fast on titles as on reviews: no length scaling
+    assert e5.expected_seconds(1000, 30) == e5.expected_seconds(1000, 900) == e5.expected_seconds(1000)
+
+
+def test_the_workload_counts_each_distinct_text_once():
+    from segkit.embed.choice import text_workload
+
+    assert text_workload(["abcd", "abcd", "", None, "ab"]) == (2, 3.0)
+    assert text_workload([]) == (0, 0.0)

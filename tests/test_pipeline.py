@@ -148,10 +148,10 @@ def test_keywords_count_words_once_per_set_of_texts(monkeypatch):
     memory = Memory()
     fresh = {k: segment_keywords(texts, labels, memory=memory) for k, labels in (("three", by_topic), ("two", merged))}
     calls = []
-    real_tokenize = keywords_module.tokenize
-    monkeypatch.setattr(keywords_module, "tokenize", lambda text: calls.append(text) or real_tokenize(text))
+    real_count = keywords_module.count_terms
+    monkeypatch.setattr(keywords_module, "count_terms", lambda given, **kw: calls.append(given) or real_count(given, **kw))
     again = {k: segment_keywords(texts, labels, memory=memory) for k, labels in (("three", by_topic), ("two", merged))}
-    assert calls == []  # counts reused: nothing tokenised again for new segments
+    assert calls == []  # counts reused: nothing counted again for new segments
     assert again == fresh
     assert again["two"] != again["three"]
     segment_keywords(texts, merged)  # no memory: counted afresh

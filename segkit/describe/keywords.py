@@ -21,11 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer
 
 from segkit.cluster.base import NOISE
 from segkit.derived_cache import Memory, get_or_build
-from segkit.tokenize import tokenize
+from segkit.term_counts import count_terms
 
 PRIOR_MASS = 10.0  # A above: pseudo-users of prior, spread over terms as everyone uses them
 PHRASE_SHARE = 0.5  # a phrase stands in for its word when it covers this share of the word's users
@@ -44,13 +43,10 @@ def _counted(texts: list[str], ngram_max: int, memory: Memory | None = None) -> 
     """Every text's term counts; kept in `memory` (Memory.term_counts): they do not depend on
     the segments, so a K or min_cluster_size change re-reads them (~1 s at 20,000 users)."""
     def build():
-        vectorizer = CountVectorizer(tokenizer=tokenize, token_pattern=None, lowercase=False,
-                                     ngram_range=(1, ngram_max), min_df=2 if len(texts) > 50 else 1)
-        try:
-            counts = vectorizer.fit_transform(texts).tocsr()
-        except ValueError:  # no vocabulary at all (every text was stop words)
+        counted = count_terms(texts, ngram_max=ngram_max, min_df=2 if len(texts) > 50 else 1)
+        if counted is None:  # no vocabulary at all (every text was stop words)
             return None
-        vocabulary = np.array(vectorizer.get_feature_names_out())
+        counts, vocabulary = counted.counts, counted.vocabulary.astype(object)
         present = counts.copy()
         present.data = np.ones_like(present.data)
         index = {str(t): i for i, t in enumerate(vocabulary)}

@@ -29,10 +29,6 @@ PREVIEW_EMBEDDER = "tfidf"
 TRAITS_ONLY = "none"  # no text and no vectors: users are placed by their traits alone
 FAST_EMBEDDERS = frozenset({"tfidf", "static", "precomputed", TRAITS_ONLY})
 DEFAULT_BUDGET_S = 600.0
-# MiniLM's speed is measured on ~400-character reviews; longer texts cost more tokens,
-# up to its 256-token window (about 1,100 characters).
-REFERENCE_CHARS = 400.0
-WINDOW_CHARS = 1100.0
 
 # How people read the names (the registry keys stay as they are in configs and the CLI).
 DISPLAY_NAMES = {"minilm": "MiniLM", "tfidf": "TF-IDF", "multilingual": "multilingual e5", "static": "static MiniLM",
@@ -61,17 +57,21 @@ def installed(name: str) -> bool:
     return package is None or importlib.util.find_spec(package) is not None
 
 
+def text_workload(texts) -> tuple[int, float]:
+    """(distinct non-empty texts, their mean length in characters): what an embedding's
+    time depends on (each distinct text is embedded once)."""
+    distinct = {t for t in texts if isinstance(t, str) and t}
+    return len(distinct), (sum(map(len, distinct)) / len(distinct) if distinct else 0.0)
+
+
 def expected_seconds(name: str, n_texts: int, mean_chars: float | None = None) -> float | None:
     """Rough embedding time on this kind of machine; None when the backend cannot load."""
     try:
         from segkit.embed.registry import embedder_class
 
-        seconds = embedder_class(name)().expected_seconds(n_texts)
+        return float(embedder_class(name)().expected_seconds(n_texts, mean_chars))
     except Exception:  # noqa: BLE001 - an estimate only; a broken install is reported when embedding
         return None
-    if name in ("minilm", "multilingual") and mean_chars:
-        seconds *= max(0.5, min(mean_chars, WINDOW_CHARS) / REFERENCE_CHARS)
-    return float(seconds)
 
 
 def _eta(seconds: float | None) -> str:

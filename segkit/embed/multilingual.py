@@ -43,6 +43,7 @@ class MultilingualEmbedder(Embedder):
     # Measured on the 2-core dev machine on short Chinese news titles, batches of 256
     # (bench/zh_bench.py); longer reviews are slower (about 29/s on shopping reviews).
     texts_per_second = 30.0
+    reference_chars = None
     description = ("multilingual-e5-small (384-d, 4-bit, offline): understands Chinese, English "
                    "and mixed text; slower than TF-IDF.")
 

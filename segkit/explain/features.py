@@ -57,14 +57,10 @@ def term_presence(texts: Sequence[str], terms: Sequence[str]) -> np.ndarray:
     """(users, terms) 0/1: does the user's text hold the term (word or two-word phrase)."""
     if not terms or not len(texts):
         return np.zeros((len(texts), len(terms)), dtype=np.float64)
-    from sklearn.feature_extraction.text import CountVectorizer
+    from segkit.term_counts import count_vocabulary
 
-    from segkit.tokenize import tokenize
-
-    ngram_max = max(len(t.split(" ")) for t in terms)
-    vectorizer = CountVectorizer(tokenizer=tokenize, token_pattern=None, lowercase=False,
-                                 ngram_range=(1, ngram_max), vocabulary=list(terms), binary=True)
-    return vectorizer.transform([text or "" for text in texts]).toarray().astype(np.float64)
+    counts = count_vocabulary(list(terms), [text or "" for text in texts])
+    return (counts.toarray() > 0).astype(np.float64)
 
 
 def build_features(users: pd.DataFrame, texts: Sequence[str], numeric_cols: Sequence[str] = (),

@@ -135,12 +135,9 @@ def recommended_embedder(summary: LanguageSummary, available: Sequence[str],
 
 
 def _expected_seconds(name: str, n_texts: int) -> float | None:
-    try:
-        from segkit.embed.registry import embedder_class
+    from segkit.embed.choice import expected_seconds
 
-        return embedder_class(name)().expected_seconds(n_texts)
-    except Exception:  # noqa: BLE001 - an estimate only; a broken install is reported when embedding
-        return None
+    return expected_seconds(name, n_texts)
 
 
 def _eta(seconds: float | None) -> str:
