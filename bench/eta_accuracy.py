@@ -92,6 +92,8 @@ def main(argv=None) -> list[dict]:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--embedders", default="tfidf,static,minilm")
     parser.add_argument("--live-only", action="store_true", help="only the time-left-while-embedding table")
+    parser.add_argument("--scaled-texts", type=int, default=200_000,
+                        help="also TF-IDF on this many noisy copies of the reviews (0: not)")
     args = parser.parse_args(argv)
     rows = [] if args.live_only else run(quick=args.quick, embedders=tuple(args.embedders.split(",")))
     if rows:
@@ -99,6 +101,14 @@ def main(argv=None) -> list[dict]:
     texts = [t for frame in (yelp(), womens_clothing()) for t in frame["text"].tolist()]
     live = [live_eta(name, texts[:(LIVE_SIZES[name] // (10 if args.quick else 1))])
             for name in args.embedders.split(",")]
+    if "tfidf" in args.embedders.split(",") and args.scaled_texts:
+        # Beyond TF-IDF's fit sample (50,000): the real reviews with noise, as bench/browser_scale.py.
+        import numpy as np
+        from browser_scale import noisy_review
+
+        rng = np.random.default_rng(0)
+        many = [noisy_review(texts[i], rng) for i in rng.integers(0, len(texts), args.scaled_texts)]
+        live.append(live_eta("tfidf", many))
     print_table(f"Target 6: time left shown while embedding (shown / really left; load average "
                 f"{load_average()})", live)
     return rows + live

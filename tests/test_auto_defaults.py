@@ -228,7 +228,7 @@ def test_the_time_estimate_grows_with_text_length_up_to_the_model_window():
     assert minilm.expected_seconds(1000, 50_000) == minilm.expected_seconds(1000, minilm.window_chars)
     assert minilm.expected_seconds(1000, 10) == pytest.approx(at_reference / 2)  # a floor: per-text costs
     tfidf = TfidfSvdEmbedder()
-    assert tfidf.expected_seconds(1000, 4000) == pytest.approx(10 * tfidf.expected_seconds(1000, 400))
+    assert tfidf.expected_seconds(1000, 4000) > 2 * tfidf.expected_seconds(1000, 400)
     e5 = MultilingualEmbedder()  # measured as fast on titles as on reviews: no length scaling
     assert e5.expected_seconds(1000, 30) == e5.expected_seconds(1000, 900) == e5.expected_seconds(1000)
 

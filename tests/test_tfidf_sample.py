@@ -49,11 +49,32 @@ def test_a_saved_model_places_users_where_a_sampled_tfidf_run_did():
     assert model.meta["embedder_check_max_abs_diff"] < 1e-4
 
 
-def test_the_fit_reports_its_half_way_point():
+def test_progress_steps_are_shares_of_the_expected_time():
+    from segkit.embed import tfidf
+
     texts = _texts(120)
+    n = len(texts)
     done: list[int] = []
     TfidfSvdEmbedder(n_components=8).embed(texts, progress=lambda d, total: done.append(d))
-    assert len(texts) // 2 in done and done == sorted(done) and done[-1] == len(texts)
+    length = max(0.5, sum(map(len, texts)) / n / 400)  # tokenising and placing grow with the length
+    tokenise, place = tfidf.TOKENISE_S * length, tfidf.PLACE_S * length
+    tokenised = tokenise / (tokenise + tfidf.FIT_S)
+    counted = (tokenise + tfidf.COUNTING_SHARE * tfidf.FIT_S) / (tokenise + tfidf.FIT_S)
+    assert int(n * tokenised) in done and int(n * counted) in done
+    assert done == sorted(done) and done[-1] == n
+    sampled: list[int] = []
+    TfidfSvdEmbedder(n_components=8, fit_sample=40).embed(texts, progress=lambda d, total: sampled.append(d))
+    placing = (tokenise + 40 / n * tfidf.FIT_S) / (tokenise + 40 / n * tfidf.FIT_S + place)
+    assert int(n * placing) in sampled and sampled == sorted(sampled) and sampled[-1] == n
+
+
+def test_the_estimate_counts_the_fit_on_the_sample_only():
+    embedder = TfidfSvdEmbedder(fit_sample=50_000)
+    per_text_small = embedder.expected_seconds(20_000) / 20_000
+    per_text_large = embedder.expected_seconds(200_000) / 200_000
+    assert per_text_large < 0.6 * per_text_small  # beyond the sample, texts are only tokenised and placed
+    at_400, at_800 = embedder.expected_seconds(20_000, 400), embedder.expected_seconds(20_000, 800)
+    assert at_400 < at_800 < 2 * at_400  # the SVD's cost does not grow with the length
 
 
 def test_minilm_batches_cover_every_text_once_by_length_in_a_shuffled_order():

@@ -83,6 +83,14 @@ class TfidfState:
 # labels on the two agreed as well as two seeds of the full fit did (bench/README.md).
 FIT_SAMPLE = 50_000
 
+# Seconds per ~400-character review, measured at 5,000-200,000 reviews on the 2-core
+# machine (quiet): tokenising each text, fitting (counting ~15%, SVD the rest) per text of
+# the fit, placing each text with the fitted state. Tokenising and placing grow with the
+# text's length; the SVD's cost is set by the (capped) vocabulary. They give the time
+# estimate and the progress reported between steps, so the time left follows the work.
+TOKENISE_S, FIT_S, PLACE_S = 27e-6, 74e-6, 13e-6
+COUNTING_SHARE = 0.15
+
 # Above this share of texts left without a single term, pruning took too much.
 PRUNED_AWAY_AT = 0.2
 
@@ -97,7 +105,7 @@ class TfidfSvdEmbedder(Embedder):
     # 2: Chinese filler stop words, NFKC; 3: HTML entities unescaped; 4: no pruning that empties texts;
     # 5: beyond `fit_sample` texts, fitted on a seeded sample of them; 6: SVD in float32
     version = "6"
-    texts_per_second = 4000.0
+    texts_per_second = 1.0 / (TOKENISE_S + FIT_S)  # up to fit_sample texts; expected_seconds knows the rest
     description = "TF-IDF + SVD: no model, seconds for thousands of reviews; words, not meaning."
 
     def __init__(self, n_components: int = 128, max_features: int = 50_000, ngram_max: int = 2,
@@ -112,16 +120,41 @@ class TfidfSvdEmbedder(Embedder):
         return (f"{self.name}:{self.version}:{self.n_components}:{self.max_features}:{self.ngram_max}:{self.seed}"
                 f":{self.fit_sample}")
 
+    def _step_seconds(self, n_texts: int, mean_chars: float | None = None) -> tuple[float, float, float]:
+        """Expected seconds of tokenising, fitting and placing `n_texts` texts."""
+        length = max(0.5, float(mean_chars) / self.reference_chars) if mean_chars else 1.0
+        sampled = n_texts > self.fit_sample
+        return (n_texts * TOKENISE_S * length, min(n_texts, self.fit_sample) * FIT_S,
+                n_texts * PLACE_S * length if sampled else 0.0)
+
+    def expected_seconds(self, n_texts: int, mean_chars: float | None = None) -> float:
+        return sum(self._step_seconds(n_texts, mean_chars))
+
+    def _reporter(self, progress: ProgressCallback | None, texts: list[str]):
+        """at(step, share of the step done): progress in texts, as a share of the expected time."""
+        total = len(texts)
+        steps = self._step_seconds(total, sum(map(len, texts)) / total if total else None)
+        whole = sum(steps) or 1.0
+
+        def at(step: int, share: float) -> None:
+            report(progress, int(total * (sum(steps[:step]) + steps[step] * share) / whole), total)
+        return at
+
     def produces_width(self, width: int, n_texts: int) -> bool:
         # SVD to at most n_components; with one or two texts the raw TF-IDF columns.
         return 1 <= width <= (max(self.n_components, 2) if n_texts > 2 else self.max_features)
 
     def fit(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> tuple[TfidfState, np.ndarray]:
-        """Fit on `texts`: the fitted state and the texts' vectors. `progress` hears of the
-        half-way point: counting the terms and the SVD take about as long each."""
-        return self.fit_tokens(tokenize_texts(list(texts)), progress)
+        """Fit on `texts`: the fitted state and the texts' vectors. `progress` hears when the
+        texts are tokenised and the terms counted, in shares of the expected time."""
+        texts = [str(t) for t in texts]
+        tokens = tokenize_texts(texts)
+        at = self._reporter(progress, texts)
+        at(1, 0.0)
+        return self.fit_tokens(tokens, lambda done, total: at(1, done / max(total, 1)))
 
     def fit_tokens(self, tokens: Tokens, progress: ProgressCallback | None = None) -> tuple[TfidfState, np.ndarray]:
+        """`fit` on tokenised texts; `progress` hears when the terms are counted (the SVD is the rest)."""
         n_texts = tokens.n_texts
         # Pruning rare/ubiquitous terms only makes sense once there are enough texts.
         counted = None
@@ -139,7 +172,7 @@ class TfidfSvdEmbedder(Embedder):
             return empty, np.zeros((n_texts, 1), dtype=np.float32)
         idf = smooth_idf(counted.counts)
         matrix = tfidf_weights(counted.counts, idf)
-        report(progress, n_texts // 2, n_texts)
+        report(progress, int(n_texts * COUNTING_SHARE), n_texts)
         n_components = min(self.n_components, matrix.shape[1] - 1, n_texts - 1)
         if n_components < 2:
             state = TfidfState(counted.vocabulary, idf, None, self.ngram_max, matrix.shape[1])
@@ -158,21 +191,24 @@ class TfidfSvdEmbedder(Embedder):
                     ) -> tuple[TfidfState, np.ndarray]:
         """`fit` on all texts up to `fit_sample`; beyond, on a seeded sample of that many,
         then every text is placed by the fitted state (in chunks, reporting progress)."""
-        tokens = tokenize_texts(list(texts))
+        texts = [str(t) for t in texts]
+        tokens = tokenize_texts(texts)
         total = tokens.n_texts
+        at = self._reporter(progress, texts)
+        at(1, 0.0)
+        fit_progress = lambda done, n: at(1, done / max(n, 1))  # noqa: E731
         if total <= self.fit_sample:
-            return self.fit_tokens(tokens, progress)
+            return self.fit_tokens(tokens, fit_progress)
         rng = np.random.default_rng(self.seed)
         picked = np.sort(rng.choice(total, size=self.fit_sample, replace=False))
-        state = self.fit_tokens(tokens.rows(picked))[0]
-        # Progress as a share of the work: MEASURE
-        report(progress, total // 2, total)
+        state = self.fit_tokens(tokens.rows(picked), fit_progress)[0]
+        at(2, 0.0)
         out = np.empty((total, state.dim), dtype=np.float32)
         chunk = 50_000
         for start in range(0, total, chunk):
             rows = np.arange(start, min(start + chunk, total))
             out[rows] = state.transform_tokens(tokens.rows(rows))
-            report(progress, total // 2 + (int(rows[-1] + 1) * (total - total // 2)) // total, total)
+            at(2, (rows[-1] + 1) / total)
         return state, out
 
     def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
