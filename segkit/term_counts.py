@@ -6,8 +6,9 @@ from arrays instead of a Python dict per text. On 200,000 reviews CountVectorize
 most of its time in Python: forming every two-word phrase as a string and looking it up.
 
 - `tokenize_texts` gives each text's tokens as ids into one table of distinct words. A
-  plain-ASCII text (most English reviews) is split by Arrow in C++; any other text goes
-  through `tokenize` (Unicode folding, HTML entities, jieba for Chinese).
+  plain-ASCII text (most English reviews) is cut into words by byte classes in numpy;
+  any other text goes through `tokenize` (Unicode folding, HTML entities, jieba for
+  Chinese). Arrow hashes the words.
 - `count_terms` fits a vocabulary (document-frequency limits and a size cap, as
   CountVectorizer's min_df / max_df / max_features) and counts it.
 - `count_vocabulary` counts a given vocabulary, in its order.
@@ -40,6 +41,11 @@ _CLASS[ord("a"):ord("z") + 1] = _LETTER
 _CHUNK_BYTES = 8 << 20  # bytes of text cut at once: bounds the index arrays' memory
 
 
+def _starts(lengths: np.ndarray) -> np.ndarray:
+    """Offsets (n + 1,) of consecutive runs of these lengths."""
+    return np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+
+
 @dataclass(frozen=True)
 class Tokens:
     """Every text's tokens: text i's are `words[ids[starts[i]:starts[i + 1]]]`, in order."""
@@ -55,7 +61,7 @@ class Tokens:
         """The tokens of the texts `picked` (indices), in that order; the same words table."""
         picked = np.asarray(picked, dtype=np.int64)
         lengths = np.diff(self.starts)[picked]
-        starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        starts = _starts(lengths)
         positions = np.repeat(self.starts[picked] - starts[:-1], lengths) + np.arange(starts[-1])
         return Tokens(self.words, self.ids[positions], starts)
 
@@ -90,7 +96,7 @@ def _plain_words(column) -> tuple[list, np.ndarray]:
         keep = first < run_end
         first, stop = first[keep].astype(np.int64), last_alnum[run_end[keep] - 1].astype(np.int64) + 1
         lengths = stop - first
-        word_offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        word_offsets = _starts(lengths)
         taken = np.repeat(first - word_offsets[:-1], lengths) + np.arange(word_offsets[-1])
         pieces.append(pa.LargeStringArray.from_buffers(len(first), pa.py_buffer(word_offsets),
                                                         pa.py_buffer(lowered[taken].tobytes())))
@@ -113,7 +119,7 @@ def tokenize_texts(texts: Sequence[str]) -> Tokens:
         plain_column = column.filter(pa.array(plain))
         if pc.any(pc.match_substring(plain_column, "[")).as_py():
             plain_column = pc.replace_substring_regex(plain_column, PLACEHOLDER_PATTERN.pattern, " ")
-        pieces, owner = _plain_words(pa.concat_arrays([plain_column]))
+        pieces, owner = _plain_words(plain_column)
         owner = plain_index[owner]
     others = np.flatnonzero(~plain)
     other_lists = [tokenize(texts[i], drop_stop_words=False) for i in others]
@@ -130,7 +136,7 @@ def tokenize_texts(texts: Sequence[str]) -> Tokens:
                           for w in words), dtype=bool, count=len(words))
     kept = useful[codes]
     lengths = np.bincount(owner[kept], minlength=len(texts))
-    starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    starts = _starts(lengths)
     return Tokens(words, codes[kept], starts)
 
 

@@ -130,15 +130,19 @@ class TfidfSvdEmbedder(Embedder):
     def expected_seconds(self, n_texts: int, mean_chars: float | None = None) -> float:
         return sum(self._step_seconds(n_texts, mean_chars))
 
-    def _reporter(self, progress: ProgressCallback | None, texts: list[str]):
-        """at(step, share of the step done): progress in texts, as a share of the expected time."""
+    def _tokenised(self, texts: Sequence[str], progress: ProgressCallback | None):
+        """(tokens, at): `at(step, share of the step done)` reports progress in texts, as a
+        share of the expected time; the first step (tokenising) is reported done."""
+        texts = [str(t) for t in texts]
+        tokens = tokenize_texts(texts)
         total = len(texts)
         steps = self._step_seconds(total, sum(map(len, texts)) / total if total else None)
         whole = sum(steps) or 1.0
 
         def at(step: int, share: float) -> None:
             report(progress, int(total * (sum(steps[:step]) + steps[step] * share) / whole), total)
-        return at
+        at(1, 0.0)
+        return tokens, at
 
     def produces_width(self, width: int, n_texts: int) -> bool:
         # SVD to at most n_components; with one or two texts the raw TF-IDF columns.
@@ -147,10 +151,7 @@ class TfidfSvdEmbedder(Embedder):
     def fit(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> tuple[TfidfState, np.ndarray]:
         """Fit on `texts`: the fitted state and the texts' vectors. `progress` hears when the
         texts are tokenised and the terms counted, in shares of the expected time."""
-        texts = [str(t) for t in texts]
-        tokens = tokenize_texts(texts)
-        at = self._reporter(progress, texts)
-        at(1, 0.0)
+        tokens, at = self._tokenised(texts, progress)
         return self.fit_tokens(tokens, lambda done, total: at(1, done / max(total, 1)))
 
     def fit_tokens(self, tokens: Tokens, progress: ProgressCallback | None = None) -> tuple[TfidfState, np.ndarray]:
@@ -191,11 +192,8 @@ class TfidfSvdEmbedder(Embedder):
                     ) -> tuple[TfidfState, np.ndarray]:
         """`fit` on all texts up to `fit_sample`; beyond, on a seeded sample of that many,
         then every text is placed by the fitted state (in chunks, reporting progress)."""
-        texts = [str(t) for t in texts]
-        tokens = tokenize_texts(texts)
+        tokens, at = self._tokenised(texts, progress)
         total = tokens.n_texts
-        at = self._reporter(progress, texts)
-        at(1, 0.0)
         fit_progress = lambda done, n: at(1, done / max(n, 1))  # noqa: E731
         if total <= self.fit_sample:
             return self.fit_tokens(tokens, fit_progress)
