@@ -60,6 +60,10 @@ def test_padded_ids_and_mask():
     assert ids.tolist() == [[101, 7, 102], [101, 102, 0]]
     assert mask.tolist() == [[1, 1, 1], [1, 1, 0]]
     assert ids.dtype == np.int64 and mask.dtype == np.int64
+    ids, mask = ov_mod.padded([[101, 7, 102], [101, 102]], multiple=4)
+    assert ids.tolist() == [[101, 7, 102, 0], [101, 102, 0, 0]]
+    assert mask.tolist() == [[1, 1, 1, 0], [1, 1, 0, 0]]
+    assert ov_mod.padded([[1] * 16], multiple=16)[0].shape == (1, 16)  # already a multiple
 
 
 needs_openvino = pytest.mark.skipif(not ov_mod.openvino_installed(), reason="openvino extra not installed")
