@@ -104,3 +104,22 @@ def test_umap_space_is_the_same_for_the_same_seed():
     assert first.shape == (160, 3) and first.dtype == np.float32
     np.testing.assert_array_equal(first, reducer.fit_transform(matrix, seed=3))
     assert not np.array_equal(first, reducer.fit_transform(matrix, seed=4))
+
+
+def test_large_inputs_start_umap_from_pca_not_the_spectral_eigenproblem(monkeypatch):
+    """ARPACK's spectral start took ~55 of 67 s at 100,000 users; beyond the limit UMAP
+    starts from the principal components, for clustering spaces and maps alike."""
+    import umap
+
+    from segkit.reduce import map2d, umap_reducer
+
+    assert umap_reducer.umap_init(umap_reducer.SPECTRAL_INIT_MAX_SAMPLES) == "spectral"
+    assert umap_reducer.umap_init(umap_reducer.SPECTRAL_INIT_MAX_SAMPLES + 1) == "pca"
+    monkeypatch.setattr(umap, "UMAP", _SpyUMAP)
+    monkeypatch.setattr(umap_reducer, "SPECTRAL_INIT_MAX_SAMPLES", 50)  # small frames stand in
+    matrix = np.random.default_rng(0).normal(size=(60, 8)).astype(np.float32)
+    for n, expected in ((50, "spectral"), (60, "pca")):
+        _SpyUMAP.calls = []
+        UmapReducer(n_components=3).fit_transform(matrix[:n])
+        map2d.project_2d(matrix[:n], method="umap")
+        assert [call["init"] for call in _SpyUMAP.calls] == [expected, expected]

@@ -60,8 +60,11 @@ def project_2d(matrix: np.ndarray, method: str = "umap", seed: int = 0,
         ensure_torch_openmp()  # before numba starts its threads (segkit/openmp.py)
         import umap
 
+        from segkit.reduce.umap_reducer import umap_init
+
         model = umap.UMAP(
             n_components=2,
+            init=umap_init(n_samples),
             n_neighbors=min(n_neighbors, n_samples - 1),
             min_dist=0.1,
             metric="cosine" if matrix.shape[1] > 20 else "euclidean",
