@@ -106,20 +106,22 @@ def test_umap_space_is_the_same_for_the_same_seed():
     assert not np.array_equal(first, reducer.fit_transform(matrix, seed=4))
 
 
-def test_large_inputs_start_umap_from_pca_not_the_spectral_eigenproblem(monkeypatch):
-    """ARPACK's spectral start took ~55 of 67 s at 100,000 users; beyond the limit UMAP
-    starts from the principal components, for clustering spaces and maps alike."""
+def test_large_maps_start_umap_from_pca_and_clustering_spaces_stay_spectral(monkeypatch):
+    """ARPACK's spectral start took 25 of a 44 s 2-D map at 50,000 users; beyond the limit the
+    map starts from the principal components. The clustering space keeps the spectral start
+    (a PCA start left far more users unassigned by HDBSCAN after its 30 layout rounds)."""
     import umap
 
-    from segkit.reduce import map2d, umap_reducer
+    from segkit.reduce import map2d
 
-    assert umap_reducer.umap_init(umap_reducer.SPECTRAL_INIT_MAX_SAMPLES) == "spectral"
-    assert umap_reducer.umap_init(umap_reducer.SPECTRAL_INIT_MAX_SAMPLES + 1) == "pca"
+    assert map2d.map_init(map2d.MAP_SPECTRAL_INIT_MAX_POINTS) == "spectral"
+    assert map2d.map_init(map2d.MAP_SPECTRAL_INIT_MAX_POINTS + 1) == "pca"
     monkeypatch.setattr(umap, "UMAP", _SpyUMAP)
-    monkeypatch.setattr(umap_reducer, "SPECTRAL_INIT_MAX_SAMPLES", 50)  # small frames stand in
+    monkeypatch.setattr(map2d, "MAP_SPECTRAL_INIT_MAX_POINTS", 50)  # small frames stand in
     matrix = np.random.default_rng(0).normal(size=(60, 8)).astype(np.float32)
     for n, expected in ((50, "spectral"), (60, "pca")):
         _SpyUMAP.calls = []
-        UmapReducer(n_components=3).fit_transform(matrix[:n])
         map2d.project_2d(matrix[:n], method="umap")
-        assert [call["init"] for call in _SpyUMAP.calls] == [expected, expected]
+        UmapReducer(n_components=3).fit_transform(matrix[:n])
+        assert _SpyUMAP.calls[0]["init"] == expected
+        assert _SpyUMAP.calls[1].get("init", "spectral") == "spectral"  # UMAP's default

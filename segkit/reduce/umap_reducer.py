@@ -5,20 +5,6 @@ import numpy as np
 from segkit.params import ParamSpec
 from segkit.reduce.base import Reducer
 
-# UMAP's spectral start solves an eigenproblem of the neighbour graph with ARPACK, whose
-# convergence slows sharply with size. Measured on 130-d fused users (bench/hdbscan_live.py's
-# users, one core): ~0.4 s of a 20,000-user fit, ~10 s of 50,000 (16.1 s in all vs 5.9 s from
-# PCA), ~55 s of 100,000 (67 s vs 12.6 s). Beyond this size UMAP starts from the data's
-# principal components instead; on womens_clothing (22,628 reviews) and ag_news_test,
-# HDBSCAN's ARI from a PCA start stayed within the spread of three seeds of the spectral one.
-SPECTRAL_INIT_MAX_SAMPLES = 30_000
-
-
-def umap_init(n_samples: int) -> str:
-    """How UMAP's layout starts for `n_samples` points: 'spectral' up to
-    SPECTRAL_INIT_MAX_SAMPLES, else 'pca' (the one rule for clustering spaces and maps)."""
-    return "spectral" if n_samples <= SPECTRAL_INIT_MAX_SAMPLES else "pca"
-
 
 class UmapReducer(Reducer):
     name = "umap"
@@ -51,7 +37,6 @@ class UmapReducer(Reducer):
             min_dist=self.params["min_dist"],
             metric="cosine" if matrix.shape[1] > 20 else "euclidean",
             n_epochs=self.params["n_epochs"] or None,
-            init=umap_init(n_samples),
             # NN-descent at every size: UMAP's exact path below 4,096 users took 15-20 s for
             # 4,000 users here (NN-descent: ~1 s), and one path means one compilation.
             force_approximation_algorithm=True,
