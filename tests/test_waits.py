@@ -287,3 +287,22 @@ def test_a_real_umap_fit_reports_its_rounds():
     assert rounds[-1] == (18, 18) and len(rounds) >= 10  # rounds 2..20 (umap_progress.RAMP_ROUNDS)
     assert "space.umap.layout" in wait.measured()
 
+
+def test_the_cli_draws_what_runs_and_the_time_left(tmp_path, capsys, monkeypatch, reviews):
+    import time
+
+    import segkit.pipeline as pipeline
+    from segkit.cli import main
+
+    original = pipeline.table_sentiment
+
+    def slow(*args, **kwargs):
+        time.sleep(1.5)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "table_sentiment", slow)
+    path = tmp_path / "reviews.csv"
+    reviews.to_csv(path, index=False)
+    assert main(["segment", str(path), "--embedder", "tfidf", "--no-cache", "--out", str(tmp_path / "o.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "segmenting · scoring sentiment · " in err and " left" in err
