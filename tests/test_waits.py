@@ -47,6 +47,17 @@ def test_a_phase_that_reports_progress_is_timed_by_its_own_rate():
     assert wait.status().left == pytest.approx(3.0)
 
 
+def test_a_slow_start_fades_out_of_the_rate():
+    clock = Clock()
+    wait = Wait([Phase("embed", 10.0)], clock=clock)
+    wait.start()
+    for at, share in ((0.0, 0.0), (2.0, 0.05), (3.0, 0.15), (4.0, 0.25)):  # a pipeline filling, then steady
+        clock.now = at
+        wait.progress(share * 100, 100)
+    # From the last report at or before half the progress (0.05 at 2 s): 0.2 in 2 s, 0.75 left.
+    assert wait.status().left == pytest.approx(7.5)
+
+
 def test_later_phases_follow_the_speed_measured_so_far():
     clock = Clock()
     wait = Wait([Phase("a", 10.0), Phase("b", 10.0)], clock=clock)
@@ -71,6 +82,21 @@ def test_an_overrunning_phase_never_shows_zero_and_cached_phases_do_not_set_the_
     wait.finish()
     assert wait.status().done and wait.status().left == 0.0
     assert set(wait.measured()) == {"tree", "names"}
+
+
+def test_a_long_overrun_says_so_instead_of_a_number():
+    from segkit.waits.words import status_line
+
+    clock = Clock()
+    wait = Wait([Phase("map.umap.graph", 2.0), Phase("map.umap.layout", 3.0)], clock=clock)
+    wait.start()
+    clock.now = 2.5
+    assert not wait.status().overrun
+    assert status_line("UMAP map", wait.status()) == "UMAP map · finding neighbours · about 3 s left"
+    clock.now = 60.0  # far past the estimate, nothing reported
+    status = wait.status()
+    assert status.overrun and "longer than expected" in status_line("UMAP map", status)
+    assert "比预计的久" in status_line("UMAP 地图", status, "zh")
 
 
 def test_phases_the_library_skips_or_does_not_know_are_handled():

@@ -10,8 +10,9 @@ the thread that does the work and reads `wait.status()` from anywhere.
 
 The time left (`Wait.status`, one rule for every wait):
 
-* the phase running now: once it has reported progress, from its own rate since its
-  first report (so loading a model or compiling before the loop does not skew it),
+* the phase running now: once it has reported progress, from its own rate over the
+  second half of the progress measured so far (so loading a model, a filling pipeline or
+  an earlier load on the machine does not skew it),
   blended in over its first `TRUST_AFTER` of progress and `TRUST_AFTER_TIME` of its
   expected time (two quick first steps are no rate); before that, its expected seconds
   less the time it has run, scaled by the speed measured so far;
@@ -22,11 +23,14 @@ The time left (`Wait.status`, one rule for every wait):
   progress through its work found its result cached (a word count, a tree) and is left
   out of the speed (and of what the machine learns);
 * a phase that overruns every estimate shows `OVERRUN_SHARE` of its time so far as left,
-  never zero while it runs.
+  never zero while it runs; past `OVERRUN_AFTER` times its estimate (and a second) with
+  no progress of its own, the status says so (`overrun`), and words show "longer than
+  expected" instead of a number nobody can stand behind.
 """
 
 from __future__ import annotations
 
+import bisect
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -39,6 +43,7 @@ PRIOR_WEIGHT = 0.1
 TRUST_AFTER = 0.05
 TRUST_AFTER_TIME = 0.1
 OVERRUN_SHARE = 0.1
+OVERRUN_AFTER = 2.0
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ class WaitStatus:
     fraction: float  # elapsed / (elapsed + left): what a progress bar shows
     phase: str | None
     done: bool = False
+    overrun: bool = False  # the phase running now took over OVERRUN_AFTER x its estimate, with no rate of its own
 
 
 class Wait:
@@ -84,6 +90,7 @@ class Wait:
         self.skipped: set[int] = set()
         self._first: tuple[float, float] | None = None  # (time, share of the phase) of its first report
         self._last: tuple[float, float] | None = None
+        self._reports: list[tuple[float, float]] = []  # the current phase's reports, in order
 
     @property
     def expected_s(self) -> float:
@@ -120,6 +127,7 @@ class Wait:
             self.skipped.update(range(self.current + 1, index))
             self.current, self.entered[index] = index, now
             self._first = self._last = None
+            self._reports = []
 
     def progress(self, done: float, total: float) -> None:
         """How far the current phase is (`done` of `total` units of its work)."""
@@ -136,6 +144,8 @@ class Wait:
             if self._first is None:
                 self._first = (now, share)
             self._last = (now, share)
+            if not self._reports or share > self._reports[-1][1]:
+                self._reports.append(self._last)
 
     def finish(self, ok: bool = True) -> None:
         with self._lock:
@@ -160,7 +170,7 @@ class Wait:
     def has_rate(self) -> bool:
         """Whether the current phase has reported progress over some time (its own rate)."""
         with self._lock:
-            return self._last is not None and self._last[1] > self._first[1] and self._last[0] > self._first[0]
+            return self._own_rate()
 
     def measured_all(self) -> list[float | None]:
         """Per phase, the seconds it took (None: skipped, found cached or not run)."""
@@ -194,11 +204,27 @@ class Wait:
             prior = max(speed * phase.seconds * (1.0 - g1) - (now - t1), 0.0)
             left_now = prior
             if g1 > g0 and t1 > t0:
-                own = max((t1 - t0) / (g1 - g0) * (1.0 - g1) - (now - t1), 0.0)
+                ta, ga = self._recent_origin()
+                own = max((t1 - ta) / (g1 - ga) * (1.0 - g1) - (now - t1), 0.0)
                 trust = min(1.0, (g1 - g0) / TRUST_AFTER, (t1 - t0) / (TRUST_AFTER_TIME * speed * phase.seconds + 1e-9))
                 left_now = trust * own + (1.0 - trust) * prior
         left = max(left_now, OVERRUN_SHARE * in_phase) + later
-        return WaitStatus(elapsed, left, elapsed / (elapsed + left) if elapsed + left > 0 else 0.0, phase.name)
+        overrun = in_phase > OVERRUN_AFTER * speed * phase.seconds + 1.0 and not self._own_rate()
+        return WaitStatus(elapsed, left, elapsed / (elapsed + left) if elapsed + left > 0 else 0.0, phase.name,
+                          overrun=overrun)
+
+    def _own_rate(self) -> bool:
+        return self._last is not None and self._last[1] > self._first[1] and self._last[0] > self._first[0]
+
+    def _recent_origin(self) -> tuple[float, float]:
+        """Where the phase's own rate is measured from: the last report at or before half
+        of the progress measured so far, so a slow start (a pipeline filling up, UMAP's
+        first rounds) or an earlier load on the machine fades out of the rate."""
+        (_, g0), (t1, g1) = self._first, self._last
+        half = g0 + (g1 - g0) / 2
+        index = bisect.bisect_right([g for _, g in self._reports], half) - 1
+        ta, ga = self._reports[max(index, 0)] if self._reports else self._first
+        return (ta, ga) if ga < g1 and ta < t1 else self._first
 
     def _speed(self) -> float:
         """Actual / expected seconds so far, shrunk towards 1 (the cost model) by PRIOR_WEIGHT."""

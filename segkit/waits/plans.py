@@ -121,7 +121,7 @@ def cluster_wait(n_users: int, algorithm: str, auto_k: bool, n_rows: int, mean_c
     phases.append(expect("cluster.metrics", thousands))
     if not described and n_rows and mean_chars:
         scored = min(n_rows, SENTIMENT_ROWS) * mean_chars / MB
-        counted = n_rows * min(1.0, KEYWORD_USERS / max(n_users, 1)) * mean_chars / MB
+        counted = n_rows * min(1.0, KEYWORD_USERS / max(n_users, 1)) / 1000
         phases += [expect("describe.sentiment", scored), expect("describe.keywords", counted)]
     described_users = min(n_users, KEYWORD_USERS) / 1000
 

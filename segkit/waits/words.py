@@ -34,5 +34,6 @@ def status_line(title: str, status: WaitStatus, lang: str = "en") -> str:
     doing = phase_words(status.phase, lang)
     if doing and doing.lower() in title.lower():  # "Embedding 1,000 texts…" needs no "· embedding"
         doing = ""
-    return t("wait.line", lang, title=title.removesuffix("…"), phase=f" · {doing}" if doing else "",
+    key = "wait.line_overrun" if status.overrun else "wait.line"
+    return t(key, lang, title=title.removesuffix("…"), phase=f" · {doing}" if doing else "",
              left=seconds_words(status.left, lang))
