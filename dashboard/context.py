@@ -163,7 +163,7 @@ def _build_context() -> Context:
     n_dims = embeddings.vectors.shape[1] + len(table.roles.numeric_cols) + len(table.roles.categorical_cols)
     space = _memo_or_wait(
         f"space|{space_key}",
-        tr("common.spin_space") + (tr("common.spin_space_umap") if reducer == "umap" else ""),
+        tr("common.spin_space"),  # the bar names the UMAP phases itself
         lambda: plans.space_wait(n_users, n_dims, reducer, reducer_params),
         lambda: _space(space_key, table, embeddings, config))
     spec = CLUSTERERS[config.algorithm]

@@ -54,7 +54,8 @@ def test_a_slow_start_fades_out_of_the_rate():
     for at, share in ((0.0, 0.0), (2.0, 0.05), (3.0, 0.15), (4.0, 0.25)):  # a pipeline filling, then steady
         clock.now = at
         wait.progress(share * 100, 100)
-    # From the last report at or before half the progress (0.05 at 2 s): 0.2 in 2 s, 0.75 left.
+    # From the last report at or before a quarter of the progress (0.05 at 2 s): 0.2 in 2 s, 0.75 left
+    # (from the first report it would be 12 s).
     assert wait.status().left == pytest.approx(7.5)
 
 

@@ -11,8 +11,8 @@ the thread that does the work and reads `wait.status()` from anywhere.
 The time left (`Wait.status`, one rule for every wait):
 
 * the phase running now: once it has reported progress, from its own rate over the
-  second half of the progress measured so far (so loading a model, a filling pipeline or
-  an earlier load on the machine does not skew it),
+  progress measured so far less its first `RATE_SKIP` (so loading a model or a filling
+  pipeline does not skew it),
   blended in over its first `TRUST_AFTER` of progress and `TRUST_AFTER_TIME` of its
   expected time (two quick first steps are no rate); before that, its expected seconds
   less the time it has run, scaled by the speed measured so far;
@@ -42,6 +42,7 @@ SKIPPED_BELOW = 0.25
 PRIOR_WEIGHT = 0.1
 TRUST_AFTER = 0.05
 TRUST_AFTER_TIME = 0.1
+RATE_SKIP = 0.25
 OVERRUN_SHARE = 0.1
 OVERRUN_AFTER = 2.0
 
@@ -217,12 +218,12 @@ class Wait:
         return self._last is not None and self._last[1] > self._first[1] and self._last[0] > self._first[0]
 
     def _recent_origin(self) -> tuple[float, float]:
-        """Where the phase's own rate is measured from: the last report at or before half
-        of the progress measured so far, so a slow start (a pipeline filling up, UMAP's
-        first rounds) or an earlier load on the machine fades out of the rate."""
+        """Where the phase's own rate is measured from: the last report at or before the
+        first `RATE_SKIP` of the progress measured so far, so a slow start (a pipeline
+        filling up) fades out of the rate while most of the progress still counts."""
         (_, g0), (t1, g1) = self._first, self._last
-        half = g0 + (g1 - g0) / 2
-        index = bisect.bisect_right([g for _, g in self._reports], half) - 1
+        skip = g0 + (g1 - g0) * RATE_SKIP
+        index = bisect.bisect_right([g for _, g in self._reports], skip) - 1
         ta, ga = self._reports[max(index, 0)] if self._reports else self._first
         return (ta, ga) if ga < g1 and ta < t1 else self._first
 

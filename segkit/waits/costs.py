@@ -1,9 +1,11 @@
 """What each phase of a wait costs: a cost model measured on this machine, corrected by what earlier runs took.
 
 `COSTS[key] = (fixed seconds, seconds per unit)`; the unit of each key is in `UNITS`.
-The constants come from `bench/wait_costs.py` (a least-squares fit of every phase's time
-at several sizes of real reviews, on the 2-core Intel Xeon this project is measured on,
-idle machine); the fitted figures and the run are in bench/README.md.
+The constants were measured on the 2-core Intel Xeon (AMX) this project runs its
+benchmarks on, quiet (load 1.0-1.1): `bench/wait_costs.py` times every phase at 5,000-
+200,000 users of real reviews and fits each one; roles (two variables), the per-segment
+description costs (real HDBSCAN / K-means labels) and MiniLM (bench/wait_accuracy.py's
+children) were fitted from the same kind of timings by hand. bench/README.md has the runs.
 
 Machines differ (the same MiniLM ran 200 texts/s on one and 500 on another), so every
 finished wait also updates a per-machine correction: `Speeds` keeps, per phase key, the
@@ -24,7 +26,7 @@ from pathlib import Path
 
 from segkit.waits import Phase, Wait
 
-# key: (fixed s, s per unit), fitted by bench/wait_costs.py on 5,000-200,000 users (load 1.0-1.1).
+# key: (fixed s, s per unit).
 COSTS: dict[str, tuple[float, float]] = {
     "read.parse": (0.012, 0.0074),
     "read.parse_other": (0.05, 0.03),  # Excel, Parquet, JSON Lines: not fitted (a guess)
