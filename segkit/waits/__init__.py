@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 SKIPPED_BELOW = 0.25
 PRIOR_WEIGHT = 0.1
@@ -105,9 +105,9 @@ class Wait:
 
     def enter(self, name: str, seconds: float | None = None, raw: float | None = None, **facts) -> None:
         """Phase `name` (or the first of the family `name.*`, e.g. "embed") begins; phases
-        skipped on the way count as cached. Its expectation
-        can be given now that its size is known: `seconds` (and `raw`), or `facts` for the
-        plan's reviser of that phase (`revisers[name](**facts)`)."""
+        skipped on the way count as cached. Its expectation can be given now that its size
+        is known: `seconds` (and `raw`), or `facts` for the plan's reviser of that phase
+        (`revisers[name](**facts)`)."""
         if facts and name in self.revisers and seconds is None:
             revised = self.revisers[name](**facts)
             seconds, raw = revised.seconds, revised.raw
@@ -120,7 +120,7 @@ class Wait:
             if index is None:
                 return
             if seconds is not None:
-                self.phases[index] = Phase(self.phases[index].name, float(seconds), raw)
+                self.phases[index] = replace(self.phases[index], seconds=float(seconds), raw=raw)
             if index == self.current:
                 return
             now = self.clock()
@@ -236,7 +236,7 @@ class Wait:
         for i, seconds in self.actual.items():
             if i not in self.skipped:
                 spent, expected = spent + seconds, expected + self.phases[i].seconds
-        if self._last is not None and self._last[1] > self._first[1] and self._last[0] > self._first[0]:
+        if self._own_rate():
             (t0, g0), (t1, g1) = self._first, self._last
             spent, expected = spent + (t1 - t0), expected + (g1 - g0) * self.phases[self.current].seconds
         if expected <= 0:
