@@ -219,6 +219,13 @@ def test_plans_name_the_phases_the_library_announces():
     assert plans.map_wait(50_000).expected_s > plans.map_wait(20_000).expected_s
 
 
+def test_keyword_scores_are_revised_with_segments_and_terms():
+    wait = plans.cluster_wait(20_000, "hdbscan", False, 20_000, 400, described=True)
+    with waits.waiting(wait):
+        waits.phase("describe.keyword_scores", segments=100, terms=120_000)  # as segkit.describe.keywords says it
+        assert wait.phases[wait.current].seconds == pytest.approx(costs.COSTS["describe.keyword_scores"][1] * 12)
+
+
 def test_a_phase_is_revised_when_the_library_knows_its_size():
     clock = Clock()
     wait = plans.cluster_wait(20_000, "kmeans", False, 20_000, 400, described=True, k=5)

@@ -85,7 +85,8 @@ def keyword_scores(texts: list[str], labels: np.ndarray, ngram_max: int = 2,
     counted = _counted(texts, ngram_max, memory) if segments else None
     if counted is None:
         return None
-    waits.phase("describe.keyword_scores", segments=len(segments))  # the open wait's next phase
+    # The open wait's next phase; its cost grows with segments x terms (dense scores).
+    waits.phase("describe.keyword_scores", segments=len(segments), terms=counted.present.shape[1])
     kept = labels != NOISE
     rows = np.full(len(labels), -1)
     rows[kept] = np.searchsorted(segments, labels[kept])

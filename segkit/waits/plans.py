@@ -28,6 +28,7 @@ DENSITY = ("hdbscan", "dbscan")
 # Segments expected before the clustering says: automatic K picks 2-15; HDBSCAN found 20-60
 # on the benchmark sets at 5,000-50,000 users.
 GUESSED_SEGMENTS, GUESSED_SEGMENTS_DENSITY = 8, 40
+GUESSED_TERMS_PER_USER = 5.0  # terms kept per described user (63,000-116,000 at 20,000 users)
 
 
 def _wait(phases: Sequence[Phase]) -> Wait:
@@ -125,13 +126,15 @@ def cluster_wait(n_users: int, algorithm: str, auto_k: bool, n_rows: int, mean_c
         phases += [expect("describe.sentiment", scored), expect("describe.keywords", counted)]
     described_users = min(n_users, KEYWORD_USERS) / 1000
 
-    def per_segment(name: str):
-        return lambda segments: expect(name, segments * described_users)
+    def scores(segments: int, terms: float = GUESSED_TERMS_PER_USER * min(n_users, KEYWORD_USERS)) -> Phase:
+        return expect("describe.keyword_scores", segments * terms / 1e6)
+
+    def rest(segments: int) -> Phase:
+        return expect("describe.rest", segments * described_users)
 
     guess = k or (GUESSED_SEGMENTS_DENSITY if algorithm in DENSITY else GUESSED_SEGMENTS)
-    phases += [per_segment("describe.keyword_scores")(guess), per_segment("describe.rest")(guess)]
-    wait = _wait(phases)
-    wait.revisers.update({name: per_segment(name) for name in ("describe.keyword_scores", "describe.rest")})
+    wait = _wait([*phases, scores(guess), rest(guess)])
+    wait.revisers.update({"describe.keyword_scores": scores, "describe.rest": rest})
     return wait
 
 
