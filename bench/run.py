@@ -15,6 +15,8 @@ Runs every benchmark and prints one table per target, then which targets are met
   hdb  HDBSCAN feels live, issue 16.3: first fit, min_cluster_size step, text-weight change at
        20,000 users and HDBSCAN quality, UMAP defaults vs segkit's layout budget
        (bench/hdbscan_live.py)
+  waits honest waiting, issue 16.6: the time left every wait shows vs the time really left
+       (bench/wait_accuracy.py)
 --quick: smaller sizes everywhere (minutes instead of tens of minutes); its verdicts are
 for those sizes only. Timings come from a shared 2-core machine: each table prints the
 load average, and ratios against a baseline measured in the same run where one exists.
@@ -159,19 +161,28 @@ def hdbscan_live(quick: bool, verdicts: dict):
         verdicts[f"16.3 {check}"] = ok
 
 
+def honest_waiting(quick: bool, verdicts: dict):
+    """Issue 16 target 6: every wait's time left within +-25% (bench/wait_accuracy.py)."""
+    import wait_accuracy
+
+    for row in wait_accuracy.run(quick=quick):
+        verdicts[f"16.6 {row['wait']} at {row['size']}: time left within 25%"] = row["met"] == "yes"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes; minutes instead of tens of minutes")
-    parser.add_argument("--only", default="", help="comma-separated subset of 12,3,4,5,16.5,6,desc,hdb")
+    parser.add_argument("--only", default="", help="comma-separated subset of 12,3,4,5,16.5,6,desc,hdb,waits")
     args = parser.parse_args(argv)
-    chosen = set(args.only.split(",")) if args.only else {"12", "3", "4", "5", "16.5", "6", "desc", "hdb"}
+    chosen = set(args.only.split(",")) if args.only else {"12", "3", "4", "5", "16.5", "6", "desc", "hdb", "waits"}
     verdicts: dict = {}
     print(f"segkit benchmarks ({'quick' if args.quick else 'full'}), load average {common.load_average()}")
     steps = [("12", "Targets 1-2", targets_1_2), ("3", "Target 3", target_3), ("4", "Target 4", target_4),
              ("5", "Target 5", target_5), ("16.5", "Issue 16 target 5 (browser)", target_16_5),
              ("6", "Target 6", target_6),
              ("desc", "Descriptions (issue 13)", descriptions),
-             ("hdb", "HDBSCAN live (issue 16.3)", hdbscan_live)]
+             ("hdb", "HDBSCAN live (issue 16.3)", hdbscan_live),
+             ("waits", "Honest waiting (issue 16.6)", honest_waiting)]
     for key, name, fn in steps:
         if key in chosen:
             section(name, lambda fn=fn: fn(args.quick, verdicts), verdicts, name)

@@ -20,14 +20,15 @@ from dashboard.resources import (
     derived_memory,
     disk_cache,
     embed_jobs,
-    embedder_expected_seconds,
+    embedder_wait,
     session_id,
 )
 from dashboard.state import TTL, Dataset, _memo, settings
-from dashboard.ui import human_seconds
+from dashboard.waiting import with_progress
 from dashboard.words import tr
+from segkit import waits
 from segkit.config import RunConfig
-from segkit.embed.background import JobStatus, eta_seconds
+from segkit.embed.background import JobStatus
 from segkit.embed.choice import (
     AUTO,
     EmbedderChoice,
@@ -47,6 +48,7 @@ from segkit.pipeline import (
 from segkit.reduce.map2d import project_2d
 from segkit.stage_keys import StageKeys
 from segkit.threads import limited_threads
+from segkit.waits import plans
 
 
 @st.cache_resource(max_entries=8, ttl=TTL, show_spinner=False)
@@ -57,23 +59,14 @@ def _prepare(ds_key: str, roles_json: str, _frame: pd.DataFrame, _roles: ColumnR
 @st.cache_resource(max_entries=6, ttl=TTL, show_spinner=False)
 def _embed(ds_key: str, roles_json: str, embedder: str, _table: UserTable, _frame: pd.DataFrame) -> UserEmbeddings:
     n_texts, mean_chars = text_workload(_table.row_texts)
-    bar = st.progress(0.0, text=tr("common.embedding_progress", n=f"{n_texts:,}", embedder=embedder))
-    last = {"value": -1.0}
-    started, estimate = time.perf_counter(), embedder_expected_seconds(embedder, n_texts, mean_chars)
 
-    def progress(done: int, total: int) -> None:
-        value = min(done / max(total, 1), 1.0)
-        if value - last["value"] >= 0.01 or value >= 1.0:
-            last["value"] = value
-            eta = eta_seconds(done, total, time.perf_counter() - started, estimate)
-            bar.progress(value, text=tr("common.embedding_progress_eta", embedder=embedder, done=f"{done:,}",
-                                        total=f"{total:,}", eta=human_seconds(eta)))
+    def work() -> UserEmbeddings:
+        with limited_threads():  # the embedder's progress goes to the open wait
+            return embed_users(_table, embedder, {}, cache=disk_cache(), progress=waits.progress_callback(),
+                               frame=_frame)
 
-    try:
-        with limited_threads():
-            return embed_users(_table, embedder, {}, cache=disk_cache(), progress=progress, frame=_frame)
-    finally:
-        bar.empty()
+    return with_progress(tr("common.embedding_progress", n=f"{n_texts:,}", embedder=embedder),
+                         embedder_wait(embedder, n_texts, mean_chars), work)
 
 
 @st.cache_resource(max_entries=12, ttl=TTL, show_spinner=False)
@@ -126,7 +119,9 @@ def mcs_sweep_cached(space_key: str, sizes: tuple[int, ...], params_json: str, _
 
 def user_table(dataset: Dataset) -> UserTable:
     return _memo(f"table|{dataset.key}|{dataset.roles_json}",
-                 lambda: _prepare(dataset.key, dataset.roles_json, dataset.frame, dataset.roles))
+                 lambda: with_progress(tr("wait.preparing"), plans.prepare_wait(dataset.n_bytes),
+                                       lambda: _prepare(dataset.key, dataset.roles_json, dataset.frame,
+                                                        dataset.roles)))
 
 
 def embedding_key(dataset: Dataset, embedder: str) -> str:
@@ -183,7 +178,7 @@ def _background_embedding(dataset: Dataset, table: UserTable, wanted: str) -> tu
         with limited_threads():
             return embed_users(table, wanted, {}, cache=disk_cache(), progress=progress, frame=frame)
 
-    job = embed_jobs().start(job_key, session_id(), work, embedder_expected_seconds(wanted, n_texts, mean_chars))
+    job = embed_jobs().start(job_key, session_id(), work, wait=embedder_wait(wanted, n_texts, mean_chars))
     status = job.status()
     if status.state == "done":
         return _memo(memo_key, job.future.result), None

@@ -21,9 +21,10 @@ from dashboard.compute import (
 )
 from dashboard.maps import current_map
 from dashboard.preview import preview_banner
-from dashboard.resources import derived_memory
+from dashboard.resources import derived_memory, described_tables
 from dashboard.state import SAMPLE_PATH, Dataset, SavedRun, _memo, ensure_dataset, settings
 from dashboard.ui import md
+from dashboard.waiting import with_progress
 from dashboard.words import tr
 from segkit.cluster.registry import CLUSTERERS
 from segkit.config import RunConfig
@@ -42,6 +43,7 @@ from segkit.pipeline import (
 )
 from segkit.stage_keys import StageKeys
 from segkit.threads import limited_threads
+from segkit.waits import plans
 
 
 def config_from_settings(dataset: Dataset, s: dict | None = None) -> RunConfig:
@@ -96,11 +98,20 @@ class Context:
         return CLUSTERERS[self.config.algorithm].density_based
 
 
-def _memo_or_spin(key: str, message: str, compute):
+def _memo_or_wait(key: str, title: str, make_wait, compute):
+    """The session's memoised value, else `compute()` with a progress bar and the time left
+    (`make_wait()`: its segkit.waits plan)."""
     if key in st.session_state["sk_memo"]:
         return st.session_state["sk_memo"][key]
-    with st.spinner(message):
-        return _memo(key, compute)
+    return _memo(key, lambda: with_progress(title, make_wait(), compute))
+
+
+def _text_size(table: UserTable) -> tuple[int, float]:
+    """(rows, mean characters per row) of the table's texts, the mean from at most 2,000 rows."""
+    texts = table.row_texts
+    step = max(len(texts) // 2000, 1)
+    sample = texts[::step]
+    return len(texts), (sum(len(t) for t in sample) / len(sample) if sample else 0.0)
 
 
 def build_context(show_errors: bool = True) -> Context | None:
@@ -147,25 +158,33 @@ def _build_context() -> Context:
     keys = StageKeys.from_config(config, dataset.key)
     space_key, fused_key, run_key = keys.space, keys.fused, keys.cluster
     density = CLUSTERERS[config.algorithm].density_based
-    reducer, _ = resolve_reducer(config)
-    space = _memo_or_spin(
+    n_users = len(embeddings.user_index)
+    reducer, reducer_params = resolve_reducer(config, n_users)
+    n_dims = embeddings.vectors.shape[1] + len(table.roles.numeric_cols) + len(table.roles.categorical_cols)
+    space = _memo_or_wait(
         f"space|{space_key}",
-        tr("common.spin_space") + (tr("common.spin_space_umap") if reducer == "umap" else ""),
+        tr("common.spin_space"),  # the bar names the UMAP phases itself
+        lambda: plans.space_wait(n_users, n_dims, reducer, reducer_params),
         lambda: _space(space_key, table, embeddings, config))
     spec = CLUSTERERS[config.algorithm]
     auto_k = spec.uses_k and "k" not in config.algorithm_params
+    described = described_tables()
+    data_id = (dataset.key, dataset.roles_json)
     # Automatic K goes through the library (the same rule and sweep as `segkit segment`);
     # its sweep is kept for the "Choosing K" chart, so a manual K never sweeps again.
-    result, metrics, summary, timings = _memo_or_spin(
+    result, metrics, summary, timings = _memo_or_wait(
         f"cluster|{run_key}",
         tr("common.spin_auto_k") if auto_k else tr("common.spin_segmenting"),
+        lambda: plans.cluster_wait(n_users, config.algorithm, auto_k, *_text_size(table), data_id in described,
+                                   config.algorithm_params.get("k")),
         lambda: _cluster(run_key, table, embeddings, space, config))
+    described.add(data_id)
     sweep_key = f"sweep|{space_key}|{config.k_max}"
     sweep = None
     if spec.uses_k:
         if isinstance(result.extra.get("k_sweep"), pd.DataFrame):
             st.session_state["sk_memo"][sweep_key] = result.extra["k_sweep"]
-        sweep = _memo_or_spin(sweep_key, tr("common.spin_sweep"),
+        sweep = _memo_or_wait(sweep_key, tr("common.spin_sweep"), lambda: plans.sweep_wait(n_users),
                               lambda: _k_sweep(space_key, config.k_max, config.seed, space.matrix))
     coords, map_method, pending = current_map(fused_key, space, config.seed)
     run = SegmentationRun(config, table, embeddings, space, result, metrics, summary, coords, timings)

@@ -11,7 +11,8 @@ import streamlit as st
 from dashboard.compute import _pca_map, embedding_key
 from dashboard.resources import map_jobs
 from dashboard.state import TTL, _memo
-from dashboard.words import tr
+from dashboard.waiting import draw_status
+from dashboard.words import lang, tr
 from segkit.pipeline import (
     ClusterSpace,
 )
@@ -73,6 +74,9 @@ def map_refresher(ctx: Context) -> None:
             st.rerun()
         warm = "" if umap_is_warm(ctx.space.fused.matrix.shape[0]) else tr("common.map_compiling")
         st.caption(tr("common.map_pending", warm=warm))
+        status = map_jobs().status(f"{ctx.fused_key}|{ctx.config.seed}")
+        if status is not None and status.elapsed > 0:  # started: its progress and time left
+            draw_status(st, tr("wait.map"), status, lang())
 
     _poll()
 

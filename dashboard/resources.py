@@ -12,12 +12,14 @@ import streamlit as st
 
 from dashboard.state import Dataset, default_map_method
 from dashboard.words import _catalog, lang, tr
+from segkit import waits
 from segkit.derived_cache import Memory
 from segkit.embed.background import EmbedJobs
 from segkit.embed.cache import EmbeddingCache
 from segkit.embed.registry import EMBEDDERS, get_embedder
-from segkit.reduce.map2d import project_2d, warm_up_umap
+from segkit.reduce.map2d import project_2d, wait_until_warm, warm_up_seconds, warm_up_umap
 from segkit.threads import limited_threads
+from segkit.waits import plans
 
 
 @st.cache_resource(show_spinner=False)
@@ -69,6 +71,7 @@ class MapJobs:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="segkit-map")
         self.jobs: OrderedDict[str, Future] = OrderedDict()
         self.owners: dict[str, set[str]] = {}  # job key -> sessions whose latest request it is
+        self.waits: dict[str, waits.Wait] = {}  # job key -> its progress and time left
         self.lock = threading.Lock()
         self.max_jobs = max_jobs
 
@@ -87,10 +90,12 @@ class MapJobs:
                 if not owners and other is not None and not other.running() and other.cancel():
                     self.jobs.pop(other_key)
                     self.owners.pop(other_key)
+                    self.waits.pop(other_key, None)
             future = self.jobs.get(key)
             if future is None or future.cancelled():
-                future = self.pool.submit(_umap_map, matrix, seed)
-                self.jobs[key] = future
+                wait = plans.map_wait(matrix.shape[0], warm_up_seconds(matrix.shape[0]))
+                future = self.pool.submit(_umap_map, matrix, seed, wait)
+                self.jobs[key], self.waits[key] = future, wait
             self.owners.setdefault(key, set()).add(owner)
             self.jobs.move_to_end(key)
             while len(self.jobs) > self.max_jobs:
@@ -99,7 +104,14 @@ class MapJobs:
                     break
                 self.jobs.pop(oldest)
                 self.owners.pop(oldest, None)
+                self.waits.pop(oldest, None)
             return future
+
+    def status(self, key: str) -> waits.WaitStatus | None:
+        """How far the map `key` is, with its time left (None for a job not submitted)."""
+        with self.lock:
+            wait = self.waits.get(key)
+        return None if wait is None else wait.status()
 
 
     def peek(self, key: str) -> Future | None:
@@ -117,8 +129,11 @@ def _session_id() -> str:
     return ctx.session_id if ctx is not None else "local"
 
 
-def _umap_map(matrix: np.ndarray, seed: int) -> np.ndarray:
-    with limited_threads():
+def _umap_map(matrix: np.ndarray, seed: int, wait: waits.Wait | None = None) -> np.ndarray:
+    with limited_threads(), waits.waiting(wait or waits.Wait([])):
+        # While the server's warm-up compiles UMAP, wait for it (the "map.umap.compile"
+        # phase) instead of compiling the same code beside it.
+        wait_until_warm(matrix.shape[0])
         return project_2d(matrix, method="umap", seed=seed)
 
 
@@ -128,10 +143,29 @@ def map_jobs() -> MapJobs:
 
 
 def embedder_expected_seconds(name: str, n_texts: int, mean_chars: float | None = None) -> float | None:
+    """Seconds to embed with `name` on this machine (its own estimate, corrected by the speed
+    measured here before: segkit.waits), or None for a backend that cannot load."""
     try:
-        return float(embedder_instance(name).expected_seconds(n_texts, mean_chars))
+        seconds = float(embedder_instance(name).expected_seconds(n_texts, mean_chars))
     except Exception:  # noqa: BLE001 - a backend that cannot load is shown as unavailable
         return None
+    return plans.embed_seconds(name, seconds, n_texts, mean_chars)
+
+
+def embedder_wait(name: str, n_texts: int, mean_chars: float | None = None) -> waits.Wait:
+    """The wait of embedding with `name` (learns this machine's speed when it finishes)."""
+    try:
+        seconds = float(embedder_instance(name).expected_seconds(n_texts, mean_chars))
+    except Exception:  # noqa: BLE001 - the embedding itself will say what is wrong
+        return waits.Wait([])
+    return plans.embed_wait(name, seconds, n_texts, mean_chars)
+
+
+@st.cache_resource(show_spinner=False)
+def described_tables() -> set:
+    """(dataset key, roles) of the tables this process has described: their sentiment scores
+    and word counts are in derived_memory(), so a new segmentation of them skips that work."""
+    return set()
 
 
 def embedder_description(name: str) -> str:

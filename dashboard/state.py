@@ -16,6 +16,7 @@ import streamlit as st
 from dashboard.routing import ROOT
 from segkit.io import ColumnRoles, LoadedTable, infer_roles, read_table
 from segkit.stage_keys import content_key
+from segkit.waits import plans
 
 SAMPLE_PATH = ROOT / "sample_data" / "store_reviews.csv"
 
@@ -175,6 +176,7 @@ def load_sample() -> Dataset:
 def dataset_from_upload(data: bytes, filename: str, upload_id: str | None = None) -> Dataset:
     loaded = read_upload(data, filename)
     key = hashlib.sha256(data).hexdigest()[:20] + "-" + content_key(filename)[:6]
+    plans.enter_roles(len(data), loaded.frame.shape)  # the open upload wait (plans.upload_wait) moves on
     return Dataset(filename, key, loaded, inferred_roles(key, loaded.frame), False, len(data), upload_id)
 
 

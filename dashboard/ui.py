@@ -8,9 +8,10 @@ import numpy as np
 import streamlit as st
 
 from dashboard.state import Dataset, init_state, restore_previous_settings
-from dashboard.words import dataset_label, tr
+from dashboard.words import dataset_label, lang, tr
 from segkit.cluster.registry import CLUSTERERS
 from segkit.config import RunConfig
+from segkit.waits.words import seconds_words
 
 
 def md(text) -> str:
@@ -45,13 +46,8 @@ def fmt(value, digits: int = 3) -> str:
 
 
 def human_seconds(seconds: float | None) -> str:
-    if seconds is None:
-        return tr("common.secs_unknown")
-    if seconds < 1:
-        return tr("common.secs_under_one")
-    if seconds < 90:
-        return tr("common.secs_seconds", n=f"{seconds:.0f}")
-    return tr("common.secs_minutes", n=f"{seconds / 60:.0f}")
+    """'about 12 s' in this session's language (segkit.waits.words, shared with the CLI)."""
+    return seconds_words(seconds, lang())
 
 
 def previous_settings_offer() -> None:

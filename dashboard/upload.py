@@ -16,8 +16,10 @@ import streamlit as st
 from dashboard.language import adopt_language_default
 from dashboard.state import dataset_from_upload, set_dataset
 from dashboard.ui import md
+from dashboard.waiting import with_progress
 from dashboard.words import dataset_label, tr
 from segkit.errors import SegkitInputError
+from segkit.waits import plans
 
 UPLOAD_KEY = "data_upload"
 
@@ -30,7 +32,7 @@ def remember_upload() -> None:
 
 
 def reading_label(name: str) -> str:
-    """The spinner text while a file is read; the name is escaped like every other label."""
+    """The progress bar's title while a file is read; the name is escaped like every other label."""
     return tr("data.reading", name=md(name))
 
 
@@ -44,8 +46,9 @@ def process_pending_upload() -> None:
         st.session_state["sk_pending_upload"] = None
         return
     try:
-        with st.spinner(reading_label(uploaded.name)):
-            new = dataset_from_upload(uploaded.getvalue(), uploaded.name, uploaded.file_id)
+        data = uploaded.getvalue()
+        new = with_progress(reading_label(uploaded.name), plans.upload_wait(len(data), plans.read_kind(uploaded.name)),
+                            lambda: dataset_from_upload(data, uploaded.name, uploaded.file_id))
     except SegkitInputError as exc:
         st.session_state["sk_upload_error"] = tr("data.cannot_use", name=md(uploaded.name), error=md(exc))
         st.session_state["sk_upload_failed"] = uploaded.name

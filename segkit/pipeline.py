@@ -15,6 +15,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from segkit import waits
 from segkit.cluster.base import ClusteringResult
 from segkit.cluster.noise import apply_noise_policy
 from segkit.cluster.registry import CLUSTERERS, get_clusterer
@@ -139,6 +140,7 @@ def embed_users(table: UserTable, embedder_name: str, embedder_params: dict | No
         texts = [table.row_texts[i] for i in np.flatnonzero(usable)]
         if not texts:
             raise SegkitInputError("No row has text to embed.")
+        waits.phase("embed")  # an open wait's embedding phases (segkit.waits.plans.embed_wait)
         embedded = embed_with_cache(embedder, texts, cache, progress)
         row_vectors = np.zeros((table.n_rows, embedded.shape[1]), dtype=np.float32)
         row_vectors[usable] = embedded
@@ -198,6 +200,7 @@ def resolve_reducer(config: RunConfig, n_users: int | None = None) -> tuple[str,
 
 def build_space(table: UserTable, embeddings: UserEmbeddings, config: RunConfig,
                 memory: Memory | None = None) -> ClusterSpace:
+    waits.phase("space.fuse")
     users = table.users.iloc[embeddings.user_index].reset_index(drop=True)
     roles = table.roles
     numeric_cols = tuple(roles.numeric_cols)
@@ -207,6 +210,7 @@ def build_space(table: UserTable, embeddings: UserEmbeddings, config: RunConfig,
     fused = fuse_features(text, users, numeric_cols, roles.categorical_cols,
                           config.text_weight if text is not None else 0.0)
     reducer_name, reducer_params = resolve_reducer(config, n_users=fused.matrix.shape[0])
+    waits.phase("space.umap.graph" if reducer_name == "umap" else f"space.{reducer_name}")
     with limited_threads():
         matrix = get_reducer(reducer_name, **reducer_params).fit_transform(fused.matrix, seed=config.seed)
     return ClusterSpace(fused, matrix, reducer_name, reducer_params)
@@ -251,6 +255,7 @@ def cluster_space(space: ClusterSpace, config: RunConfig,
     if clusterer_class.uses_k and params.get("k") in (None, "auto"):
         if n < 3:
             raise SegkitInputError(f"Segmenting needs at least 3 users with text to choose K; there are {n}.")
+        waits.phase("cluster.auto_k")
         chosen = auto_k(space.matrix, config.k_max, config.seed, n_distinct=distinct)
         params["k"] = chosen.k
         info["auto_k"] = chosen.k
@@ -259,6 +264,7 @@ def cluster_space(space: ClusterSpace, config: RunConfig,
         info["auto_k_note"] = chosen.note
         info["k_sweep"] = chosen.sweep
     clusterer = get_clusterer(config.algorithm, **params)
+    waits.phase(f"cluster.fit.{config.algorithm}")
     with limited_threads():
         result = clusterer.fit(space.matrix, seed=config.seed, memory=memory)
     if clusterer_class.density_based:
@@ -362,6 +368,7 @@ def segment_embedded(table: UserTable, embeddings: UserEmbeddings, config: RunCo
     lap("fuse_reduce")
     result, info = cluster_space(space, config, memory)
     lap("cluster")
+    waits.phase("cluster.metrics")
     metrics = evaluate(space, result, table, embeddings, config)
     metrics.update({k: v for k, v in info.items() if k != "k_sweep"})
     lap("metrics")
@@ -369,6 +376,7 @@ def segment_embedded(table: UserTable, embeddings: UserEmbeddings, config: RunCo
     all_texts = table.user_texts()
     texts = [all_texts[i] for i in embeddings.user_index]
     clusterer_class = CLUSTERERS[config.algorithm]
+    waits.phase("describe.sentiment")
     sentiment = table_sentiment(table, embeddings.user_index, memory=memory)
     summary = describe_segments(users, texts, space.matrix, result.labels, result.confidence,
                                 clusterer_class.density_based, table.roles.numeric_cols,

@@ -20,6 +20,12 @@ if "SEGKIT_HOME" not in os.environ:
     import tempfile
 
     os.environ["SEGKIT_HOME"] = tempfile.mkdtemp(prefix="segkit-test-home-")
+# Waits learn this machine's speed (segkit/waits/costs.py): the suite's tiny runs must not
+# teach the user's cache folder, nor read what it learned there.
+if "SEGKIT_WAIT_SPEEDS" not in os.environ:
+    import tempfile
+
+    os.environ["SEGKIT_WAIT_SPEEDS"] = os.path.join(tempfile.mkdtemp(prefix="segkit-test-speeds-"), "speeds.json")
 
 TOPICS = {
     "sport": "running trail shoes marathon training grip knee pace miles hiking boots",

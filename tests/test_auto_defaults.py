@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from segkit.embed.background import EmbeddingCancelled, EmbedJobs
+from segkit.embed.background import EmbeddingCancelled, EmbedJob, EmbedJobs
 from segkit.embed.choice import choose_embedder, expected_seconds
 from segkit.metrics.sweep import NO_STRUCTURE_EXCESS, READABLE_K, auto_k, k_sweep
 
@@ -205,16 +205,22 @@ def test_one_worker_thread_runs_jobs_in_turn():
     assert peak[0] == 1
 
 
-def test_the_eta_rule_uses_the_measured_rate_once_a_few_batches_are_in():
-    from segkit.embed.background import eta_seconds
+def test_a_job_shows_the_time_left_of_its_wait():
+    from segkit.waits import Phase, Wait
 
-    # 3% or more done after a second: the rest at the rate so far (not the estimate).
-    assert eta_seconds(done=500, total=1000, elapsed=10.0, estimate_s=100.0) == 10.0
-    assert eta_seconds(done=100, total=1000, elapsed=5.0, estimate_s=1.0) == 45.0
-    # Before that: the estimate less the time spent, never negative; None without either.
-    assert eta_seconds(done=10, total=1000, elapsed=3.0, estimate_s=20.0) == 17.0
-    assert eta_seconds(done=0, total=1000, elapsed=30.0, estimate_s=20.0) == 0.0
-    assert eta_seconds(done=0, total=0, elapsed=0.5) is None
+    clock = [0.0]
+    wait = Wait([Phase("embed.fake", 100.0)], clock=lambda: clock[0])
+    job = EmbedJob(wait)
+    assert job.status().eta_s == 100.0  # queued: the estimate
+    wait.start()
+    job.started = 1.0
+    clock[0] = 4.0
+    job.progress(0, 1000)  # the model is loaded: the first report
+    clock[0] = 6.0
+    job.progress(500, 1000)  # half in 2 s: 2 s more, whatever the estimate said
+    assert job.status().state == "running"
+    assert job.status().eta_s == pytest.approx(2.0)
+    assert EmbedJob(None, None).status().eta_s is None  # no estimate, no rate: unknown
 
 
 def test_the_time_estimate_grows_with_text_length_up_to_the_model_window():

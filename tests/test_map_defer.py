@@ -21,7 +21,7 @@ def umap_calls(monkeypatch, tmp_path):
 
     calls: list[int] = []
 
-    def fake_umap(matrix, seed):
+    def fake_umap(matrix, seed, wait=None):
         calls.append(len(matrix))
         return np.zeros((len(matrix), 2), dtype=np.float32)
 

@@ -1,12 +1,17 @@
 """What every command shares: the input/column arguments, the run config they make, the
-progress bar, and `run_handler` (one line and an exit status, never a traceback)."""
+progress bars (`wait_line`: what runs and the time left, segkit.waits), and `run_handler`
+(one line and an exit status, never a traceback)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from segkit import waits
 from segkit.errors import SegkitInputError
 
 EXIT_BAD_INPUT = 2
@@ -72,6 +77,42 @@ def progress_bar(quiet: bool):
             bar["bar"].close()
 
     return progress, close
+
+
+WAIT_TICK_S = 0.5
+
+
+@contextmanager
+def wait_line(title: str, wait: waits.Wait, quiet: bool = False) -> Iterator[waits.Wait]:
+    """Open `wait` for the work inside; unless `quiet`, redraw its bar on stderr twice a second."""
+    if quiet:
+        with waits.waiting(wait):
+            yield wait
+        return
+    from tqdm import tqdm
+
+    from segkit.waits.words import status_line
+
+    bar = tqdm(total=1000, file=sys.stderr, bar_format="{desc} |{bar:20}|", leave=False, mininterval=0.0)
+    stop = threading.Event()
+
+    def redraw() -> None:
+        while not stop.wait(WAIT_TICK_S):
+            status = wait.status()
+            if not status.done:
+                bar.n = int(1000 * min(status.fraction, 0.999))
+                bar.set_description_str(status_line(title, status), refresh=False)
+                bar.refresh()
+
+    drawer = threading.Thread(target=redraw, name="segkit-wait-line", daemon=True)
+    drawer.start()
+    try:
+        with waits.waiting(wait):
+            yield wait
+    finally:
+        stop.set()
+        drawer.join(timeout=2.0)
+        bar.close()
 
 
 def parse_params(items: list[str]) -> dict:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import sys
 import time
 
-from segkit.cli.common import add_input_args, config_from_args, describe_roles, fmt, progress_bar
+from segkit import waits
+from segkit.cli.common import add_input_args, config_from_args, describe_roles, fmt, wait_line
 from segkit.errors import SegkitInputError
+from segkit.waits import plans
 
 
 def add_segment_parser(sub):
@@ -35,6 +37,24 @@ def add_segment_parser(sub):
     return segment
 
 
+def _size(path) -> int:
+    from pathlib import Path
+
+    return Path(path).stat().st_size if path and Path(path).is_file() else 0
+
+
+def _read(path, quiet: bool, then=None):
+    """(read_table(path), then(frame)) under one bar: reading, then `then` (config_from_args,
+    which infers the column roles)."""
+    from segkit.io.read import read_table
+
+    size = _size(path)
+    with wait_line(f"reading {path}", plans.upload_wait(size, plans.read_kind(str(path))), quiet):
+        loaded = read_table(path)
+        plans.enter_roles(size, loaded.frame.shape)
+        return loaded, then(loaded.frame) if then is not None else None
+
+
 def personal_data_line(table) -> str:
     """One line on what personal data the texts held, by kind, and whether it was masked."""
     from segkit.privacy.words import personal_data_summary
@@ -47,7 +67,6 @@ def cmd_segment(args) -> int:
     from segkit.derived_cache import Memory
     from segkit.embed.cache import EmbeddingCache
     from segkit.export.labeled import labeled_rows
-    from segkit.io.read import read_table
     from segkit.outputs import (
         guard_outputs,
         write_csv_atomic,
@@ -73,12 +92,11 @@ def cmd_segment(args) -> int:
             raise SegkitInputError(f"The config {args.config} names no input file; pass INPUT.")
         # Refuse before reading: an output that is an input would be overwritten.
         guard_outputs({"input file": config.input_path, "--config file": args.config}, outputs)
-        loaded = read_table(config.input_path)
+        loaded, _ = _read(config.input_path, args.quiet)
         save_config_to = None
     else:
         guard_outputs({"input file": args.input}, {**outputs, "--config": args.config})
-        loaded = read_table(args.input)
-        config = config_from_args(args, loaded.frame)
+        loaded, config = _read(args.input, args.quiet, lambda frame: config_from_args(args, frame))
         save_config_to = args.config
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, file=sys.stderr))
     log(f"read {loaded.n_rows} rows from {config.input_path} (format {loaded.source_format}"
@@ -88,13 +106,12 @@ def cmd_segment(args) -> int:
     log(describe_roles(config.roles))
     cache = None if args.no_cache else EmbeddingCache(args.cache_dir)
     memory = Memory()  # trees, word counts, sentiment: kept for this command only
-    progress, close = progress_bar(args.quiet)
+    with_map = not getattr(args, "no_map", False)
+    wait = plans.segmentation_wait(loaded.frame, config, _size(config.input_path or args.input), with_map)
     started = time.perf_counter()
-    try:
-        run = run_segmentation(loaded.frame, config, cache=cache, progress=progress,
-                               with_map=not getattr(args, "no_map", False), memory=memory)
-    finally:
-        close()
+    with wait_line("segmenting", wait, args.quiet):  # one bar: what runs and the time left
+        run = run_segmentation(loaded.frame, config, cache=cache, progress=waits.progress_callback(),
+                               with_map=with_map, memory=memory)
     elapsed = time.perf_counter() - started
     for note in [*run.table.notes, *(cache.notes if cache is not None else [])]:
         log(f"note: {note}")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from segkit import waits
 from segkit.cluster.base import NOISE
 from segkit.derived_cache import Memory, get_or_build
 from segkit.term_counts import count_terms
@@ -84,6 +85,8 @@ def keyword_scores(texts: list[str], labels: np.ndarray, ngram_max: int = 2,
     counted = _counted(texts, ngram_max, memory) if segments else None
     if counted is None:
         return None
+    # The open wait's next phase; its cost grows with segments x terms (dense scores).
+    waits.phase("describe.keyword_scores", segments=len(segments), terms=counted.present.shape[1])
     kept = labels != NOISE
     rows = np.full(len(labels), -1)
     rows[kept] = np.searchsorted(segments, labels[kept])

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from segkit import waits
 from segkit.cluster.base import NOISE
 from segkit.describe.examples import review_scorer, shorten
 from segkit.describe.keywords import keyword_scores, ranked_terms
@@ -92,8 +93,10 @@ def describe_segments(users: pd.DataFrame, user_texts: list[str], matrix: np.nda
     """
     labels = np.asarray(labels)
     keyword_users = keyword_sample(labels)
+    waits.phase("describe.keywords")
     scores = keyword_scores([user_texts[i] for i in keyword_users], labels[keyword_users], memory=memory)
     segments = sorted(int(s) for s in np.unique(labels) if s != NOISE)
+    waits.phase("describe.rest", segments=len(segments))
     # Names draw on more terms than are shown, to fall back on when a word is taken.
     ranked = {s: ranked_terms(scores, s, max(n_keywords, 30)) if scores else [] for s in segments}
     keywords = {s: terms[:n_keywords] for s, terms in ranked.items()}

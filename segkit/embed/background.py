@@ -1,4 +1,4 @@
-"""Embedding in a background thread, with progress, an ETA and cancellation.
+"""Embedding in a background thread, with progress, the time left (segkit.waits) and cancellation.
 
 The dashboard shows a fast preview while a slow embedder (MiniLM) runs here; when the
 job is done its vectors are in the embedding cache and the page swaps in the better
@@ -15,6 +15,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+
+from segkit import waits
+from segkit.waits import Phase, Wait
 
 
 class EmbeddingCancelled(Exception):
@@ -36,10 +39,13 @@ class JobStatus:
 
 
 class EmbedJob:
-    def __init__(self, estimate_s: float | None) -> None:
+    def __init__(self, wait: Wait | None = None, estimate_s: float | None = None) -> None:
+        """`wait`: the embedding's wait (segkit.waits.plans.embed_wait: the per-machine
+        estimate, learning when done); else one made from `estimate_s` (seconds, or None)."""
         self.cancel_event = threading.Event()
         self.subscribers: set[str] = set()
-        self.estimate_s = estimate_s
+        self.estimate_s = estimate_s if wait is None else wait.expected_s
+        self.wait = wait if wait is not None else Wait([Phase("embed", estimate_s or 0.0)])
         self.done = 0
         self.total = 0
         self.started: float | None = None
@@ -51,6 +57,7 @@ class EmbedJob:
             raise EmbeddingCancelled("embedding cancelled")
         with self.lock:
             self.done, self.total = int(done), int(total)
+        self.wait.progress(done, total)
 
     def status(self) -> JobStatus:
         future = self.future
@@ -66,21 +73,13 @@ class EmbedJob:
             return JobStatus("done", total, total, elapsed, 0.0)
         if self.started is None:
             return JobStatus("queued", 0, total, 0.0, self.estimate_s)
-        return JobStatus("running", done, total, elapsed, self._eta(done, total, elapsed))
+        return JobStatus("running", done, total, elapsed, self._eta())
 
-    def _eta(self, done: int, total: int, elapsed: float) -> float | None:
-        return eta_seconds(done, total, elapsed, self.estimate_s)
-
-
-def eta_seconds(done: int, total: int, elapsed: float, estimate_s: float | None = None) -> float | None:
-    """Seconds left: the measured rate once a few batches are in (the first includes loading
-    the model); before that the estimate less the time spent; None without either. The one
-    rule for the background job and the dashboard's foreground progress bar."""
-    if total and done >= max(32, 0.03 * total) and elapsed > 1.0:
-        return (total - done) * elapsed / done
-    if estimate_s is not None:
-        return max(estimate_s - elapsed, 0.0)
-    return None
+    def _eta(self) -> float | None:
+        """segkit.waits' time left; None while neither an estimate nor a measured rate exists."""
+        if self.estimate_s is None and not self.wait.has_rate():
+            return None
+        return self.wait.status().left
 
 
 class EmbedJobs:
@@ -93,20 +92,22 @@ class EmbedJobs:
         self.max_jobs = max_jobs
 
     def start(self, key: str, subscriber: str, work: Callable[[Callable[[int, int], None]], object],
-              estimate_s: float | None = None) -> EmbedJob:
+              estimate_s: float | None = None, wait: Wait | None = None) -> EmbedJob:
         """The job for `key`, started if new (or if the last one was cancelled or failed);
-        `work(progress)` computes the result and must call progress(done, total)."""
+        `work(progress)` computes the result and must call progress(done, total). Its time
+        left comes from `wait` (segkit.waits.plans.embed_wait), else from `estimate_s`."""
         with self.lock:
             job = self.jobs.get(key)
             # A failed job stays failed for those who saw it fail (no retry loop on every
             # rerun); someone who cancelled, or a newcomer, starts it afresh.
             stale = job is not None and job.status().state in ("cancelled", "failed")
             if job is None or (stale and subscriber not in job.subscribers):
-                job = EmbedJob(estimate_s)
+                job = EmbedJob(wait, estimate_s)
 
                 def run() -> object:
                     job.started = time.perf_counter()
-                    return work(job.progress)
+                    with waits.waiting(job.wait):
+                        return work(job.progress)
 
                 job.future = self.pool.submit(run)
                 self.jobs[key] = job

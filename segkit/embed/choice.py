@@ -65,13 +65,17 @@ def text_workload(texts) -> tuple[int, float]:
 
 
 def expected_seconds(name: str, n_texts: int, mean_chars: float | None = None) -> float | None:
-    """Rough embedding time on this kind of machine; None when the backend cannot load."""
+    """Embedding time on this machine: the embedder's own estimate, corrected by the speed
+    earlier embeddings measured here (segkit.waits); None when the backend cannot load."""
     try:
         from segkit.embed.registry import embedder_class
 
-        return float(embedder_class(name)().expected_seconds(n_texts, mean_chars))
+        seconds = float(embedder_class(name)().expected_seconds(n_texts, mean_chars))
     except Exception:  # noqa: BLE001 - an estimate only; a broken install is reported when embedding
         return None
+    from segkit.waits.plans import embed_seconds
+
+    return embed_seconds(name, seconds, n_texts, mean_chars)
 
 
 def _eta(seconds: float | None) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from segkit import waits
 from segkit.errors import SegkitInputError
 from segkit.io.encoding import _refuse_binary_text, decode_text
 from segkit.io.formats import read_excel, read_json, read_parquet
@@ -247,6 +248,7 @@ def _lines(data: bytes, ranges: list[tuple[int, int]] | None, text: str | None, 
         yield from io.StringIO(text, newline="")
         return
     for start, end in ranges:
+        parsed = end
         chunk = data[start:end].decode("utf-8")
         if "\r" in chunk:
             chunk = chunk.replace("\r\n", "\n").replace("\r", " " if has_lf else "\n")
@@ -256,6 +258,7 @@ def _lines(data: bytes, ranges: list[tuple[int, int]] | None, text: str | None, 
             end = len(chunk) if end < 0 else end + 1
             yield chunk[position:end]
             position = end
+        waits.progress(parsed, len(data))  # bytes parsed: the open wait's "read.parse" phase
 
 
 def _read_delimited(data: bytes, filename: str, limits: Limits) -> LoadedTable:
@@ -415,5 +418,6 @@ def _finish(loaded: LoadedTable, filename: str, limits: Limits | None = None) ->
     frame.columns = unique_names
     if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0 or frame.index.step != 1:
         frame = frame.reset_index(drop=True)
+    waits.phase("read.columns")
     frame = convert_numeric_columns(frame)
     return LoadedTable(frame, loaded.source_format, loaded.encoding, loaded.delimiter, tuple(notes))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from segkit import waits
 from segkit.cluster.registry import CLUSTERERS, get_clusterer
 from segkit.derived_cache import Memory
 from segkit.errors import SegkitInputError
@@ -77,9 +78,8 @@ def k_sweep(matrix: np.ndarray, k_values, algorithm: str = "kmeans", params: dic
         if with_reference:
             null = gaussian_reference(data, seed)
             null_shared = SilhouetteSample(null, silhouette_sample, seed)
-        for k in k_values:
-            if not 2 <= k < n_used:
-                continue
+        fitted = [int(k) for k in k_values if 2 <= k < n_used]
+        for k in fitted:
             base = dict(params or {})
             base["k"] = int(k)
             if algorithm == "kmeans":
@@ -96,6 +96,8 @@ def k_sweep(matrix: np.ndarray, k_values, algorithm: str = "kmeans", params: dic
                 if row["silhouette"] is not None and null_score is not None:
                     row["silhouette_excess"] = row["silhouette"] - null_score
             rows.append(row)
+            # The open wait's progress, weighted by K (a fit's cost grows with it).
+            waits.progress(sum(fitted[:len(rows)]), sum(fitted))
     if not rows:
         raise SegkitInputError(f"No K in the sweep fits the {n} users you have.")
     sweep = pd.DataFrame(rows)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 from sklearn.decomposition import PCA
 
 _umap_ready = threading.Event()  # small inputs (exact neighbours) will not compile
 _umap_large_ready = threading.Event()  # nor will 4,096+ users (approximate neighbours)
+_warm_up: dict = {}  # "thread" and "started" (time.monotonic()) of the running warm-up
 
 # UMAP takes exact neighbours below 4,096 points and pynndescent's approximate ones from
 # there on; each path, and each metric, is compiled by numba on first use.
@@ -41,6 +43,7 @@ def warm_up_umap(blocking: bool = False) -> threading.Thread | None:
         _compile()
         return None
     thread = threading.Thread(target=_compile, name="segkit-umap-warmup", daemon=True)
+    _warm_up.update(thread=thread, started=time.monotonic())
     thread.start()
     return thread
 
@@ -60,6 +63,23 @@ def map_init(n_samples: int) -> str:
     return "spectral" if n_samples <= MAP_SPECTRAL_INIT_MAX_POINTS else "pca"
 
 
+def warm_up_seconds(n_samples: int) -> float | None:
+    """Seconds the background warm-up has been compiling the path `n_samples` takes, or
+    None when that path is compiled or no warm-up runs (a map then compiles by itself)."""
+    thread = _warm_up.get("thread")
+    if umap_is_warm(n_samples) or thread is None or not thread.is_alive():
+        return None
+    return time.monotonic() - _warm_up["started"]
+
+
+def wait_until_warm(n_samples: int, timeout: float | None = None) -> bool:
+    """Block until the running warm-up has compiled the path `n_samples` takes (True), or
+    return False at once when no warm-up runs for it."""
+    if warm_up_seconds(n_samples) is None:
+        return umap_is_warm(n_samples)
+    return (_umap_large_ready if n_samples >= UMAP_APPROXIMATE_FROM else _umap_ready).wait(timeout)
+
+
 def project_2d(matrix: np.ndarray, method: str = "umap", seed: int = 0,
                n_neighbors: int = 15) -> np.ndarray:
     """(n, 2) coordinates; 'umap' falls back to PCA for tiny inputs."""
@@ -75,6 +95,10 @@ def project_2d(matrix: np.ndarray, method: str = "umap", seed: int = 0,
         ensure_torch_openmp()  # before numba starts its threads (segkit/openmp.py)
         import umap
 
+        from segkit import waits
+        from segkit.reduce.umap_progress import layout_tqdm_kwds
+
+        waits.phase("map.umap.graph")
         model = umap.UMAP(
             n_components=2,
             init=map_init(n_samples),
@@ -83,6 +107,7 @@ def project_2d(matrix: np.ndarray, method: str = "umap", seed: int = 0,
             metric="cosine" if matrix.shape[1] > 20 else "euclidean",
             random_state=seed,
             low_memory=True,
+            tqdm_kwds=layout_tqdm_kwds("map.umap"),  # layout rounds -> the open wait's progress
         )
         coords = model.fit_transform(matrix).astype(np.float32)
         (_umap_large_ready if n_samples >= UMAP_APPROXIMATE_FROM else _umap_ready).set()

@@ -26,6 +26,8 @@ class UmapReducer(Reducer):
         ensure_torch_openmp()  # before numba starts its threads (segkit/openmp.py)
         import umap  # heavy import (numba): only when chosen
 
+        from segkit.reduce.umap_progress import layout_tqdm_kwds
+
         n_samples = matrix.shape[0]
         n_neighbors = min(self.params["n_neighbors"], max(n_samples - 1, 2))
         n_components = min(self.params["n_components"], max(n_samples - 2, 1))
@@ -43,5 +45,6 @@ class UmapReducer(Reducer):
             random_state=seed,
             # A fixed seed makes UMAP single-threaded; reproducibility matters more here.
             low_memory=True,
+            tqdm_kwds=layout_tqdm_kwds("space.umap"),  # layout rounds -> the open wait's progress
         )
         return model.fit_transform(matrix).astype(np.float32)

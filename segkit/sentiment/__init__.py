@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from segkit import waits
 from segkit.derived_cache import Memory, get_or_build
 from segkit.sentiment.base import NEGATIVE, NEUTRAL, POSITIVE, SentimentScorer
 from segkit.sentiment.registry import DEFAULT_FOR_LANGUAGE, SCORERS, get_scorer
 
+SCORE_CHUNK = 1000
 CHINESE_TEXT_AT = 0.3  # a text whose letters are at least this share Chinese ideographs is scored as Chinese
 
 
@@ -54,13 +56,19 @@ def _score_unique(texts: list[str], backend: str, memory: Memory | None) -> tupl
         plan = [(DEFAULT_FOR_LANGUAGE[lang], np.flatnonzero(groups == lang)) for lang in ("en", "zh")]
     else:
         plan = [(backend, np.arange(len(texts)))]
+    done = 0
     for name, index in plan:
         if len(index) == 0:
             continue
         chosen = scorer(name, memory)
-        part = chosen.score([texts[i] for i in index])
-        scores[index] = part
-        polarity[index] = chosen.polarity(part)
+        # In chunks, so the open wait hears how far scoring is (each text is scored alone).
+        for start in range(0, len(index), SCORE_CHUNK):
+            rows = index[start:start + SCORE_CHUNK]
+            part = chosen.score([texts[i] for i in rows])
+            scores[rows] = part
+            polarity[rows] = chosen.polarity(part)
+            done += len(rows)
+            waits.progress(done, len(texts))
     return scores, polarity
 
 

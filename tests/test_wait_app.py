@@ -1,0 +1,135 @@
+"""The dashboard's waits (dashboard/waiting.py): a progress bar with what is being done and the
+time left while a step takes a while, through app.py; and the background map's time left."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import numpy as np
+import pytest
+
+from tests.conftest import make_reviews
+from tests.test_app import _app, _no_errors
+
+pytest.importorskip("streamlit")
+
+
+@pytest.fixture(autouse=True)
+def _fast_env(monkeypatch, tmp_path_factory):
+    monkeypatch.setenv("SEGKIT_MAP_METHOD", "pca")  # no UMAP compiling beside the steps
+    monkeypatch.setenv("SEGKIT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "segkit-cache"))
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """Every progress bar the app draws, as (value, text), whichever thread draws it."""
+    from streamlit.delta_generator import DeltaGenerator
+
+    seen: list[tuple[float, str]] = []
+    original = DeltaGenerator.progress
+
+    def progress(self, value, text=None, **kwargs):
+        seen.append((float(value), text or ""))
+        return original(self, value, text=text, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "progress", progress)
+    return seen
+
+
+def _slowed(monkeypatch, module, name: str, seconds: float = 1.5) -> None:
+    original = getattr(module, name)
+
+    def slow(*args, **kwargs):
+        time.sleep(seconds)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, slow)
+
+
+def _fresh_frame(n_users: int = 45):
+    frame = make_reviews(n_users, 2)
+    frame["review"] = frame["review"] + f" {uuid.uuid4().hex[:10]}"  # nothing cached from other tests
+    return frame
+
+
+def _bars(seen, start: str) -> list[tuple[float, str]]:
+    return [(value, text) for value, text in seen if text.startswith(start)]
+
+
+def test_the_space_step_shows_a_bar_with_the_time_left(monkeypatch, drawn):
+    import dashboard.compute as compute
+
+    _slowed(monkeypatch, compute, "build_space")
+    at = _app(_fresh_frame())
+    at.run()
+    _no_errors(at)
+    bars = _bars(drawn, "Building the feature space")
+    assert bars, [t for _, t in drawn]
+    assert all(0.0 <= value < 1.0 for value, _ in bars)
+    assert any(" left" in text and "about" in text or "under a second" in text for _, text in bars)
+
+
+def test_the_cluster_step_says_which_phase_runs(monkeypatch, drawn):
+    import segkit.pipeline as pipeline
+
+    _slowed(monkeypatch, pipeline, "table_sentiment")
+    at = _app(_fresh_frame())
+    at.run()
+    _no_errors(at)
+    bars = _bars(drawn, "Choosing the number of segments")
+    assert any("scoring sentiment" in text and " left" in text for _, text in bars), [t for _, t in drawn]
+
+
+def test_the_bar_speaks_chinese_too(monkeypatch, drawn):
+    import dashboard.compute as compute
+
+    _slowed(monkeypatch, compute, "build_space")
+    at = _app(_fresh_frame())
+    at.session_state["sk_lang"] = "zh"
+    at.run()
+    _no_errors(at)
+    assert any("还需" in text for _, text in drawn), [t for _, t in drawn]
+
+
+def test_reading_an_upload_shows_a_bar_with_the_time_left(monkeypatch, drawn):
+    import dashboard.state as state
+
+    _slowed(monkeypatch, state, "read_table")
+    at = _app()
+    at.run()
+    at.switch_page("pages/data.py").run()
+    data = _fresh_frame(30).to_csv(index=False).encode()
+    at.file_uploader(key="data_upload").set_value(("slow_reviews.csv", data, "text/csv")).run()
+    _no_errors(at)
+    assert at.session_state["sk_dataset"].name == "slow_reviews.csv"
+    bars = _bars(drawn, "Reading slow")
+    assert any("reading rows" in text and " left" in text for _, text in bars), [t for _, t in drawn]
+
+
+def test_the_background_map_reports_its_progress_and_time_left(monkeypatch):
+    import dashboard.resources as resources
+    from segkit import waits
+
+    def fake_project(matrix, method="umap", seed=0):
+        waits.phase("map.umap.graph")
+        time.sleep(0.3)
+        waits.phase("map.umap.layout")
+        for done in range(0, 11):
+            waits.progress(done, 10)
+            time.sleep(0.1)
+        return np.zeros((matrix.shape[0], 2), dtype=np.float32)
+
+    monkeypatch.setattr(resources, "project_2d", fake_project)
+    jobs = resources.MapJobs()
+    key = f"test-map-{uuid.uuid4().hex}"
+    assert jobs.status(key) is None
+    future = jobs.get(key, np.zeros((50, 3), dtype=np.float32), 0, owner="t")
+    seen = []
+    while not future.done():
+        status = jobs.status(key)
+        if status.phase == "map.umap.layout" and status.elapsed > 0.6:
+            seen.append(status)
+        time.sleep(0.05)
+    assert seen and all(s.left > 0 and 0 < s.fraction < 1 for s in seen)
+    assert jobs.status(key).done
