@@ -134,3 +134,48 @@ def test_a_label_named_on_the_command_line_leaves_the_inferred_traits(tmp_path, 
     assert main(["segment", str(path), "--label-col", trait, both, trait, "--embedder", "tfidf",
                  "--out", str(tmp_path / "o2.csv"), "--cache-dir", str(tmp_path / "c"), "--quiet"]) == 2
     assert "is also a trait" in capsys.readouterr().err
+
+
+def test_wait_line_writes_whole_lines_to_a_log(capsys, monkeypatch):
+    """stderr that is not a terminal (CI, a pipe) gets a line per phase and every few
+    seconds, never a bar redrawn with carriage returns."""
+    import time
+
+    from segkit import waits
+    from segkit.cli import common
+
+    monkeypatch.setattr(common, "WAIT_TICK_S", 0.05)
+    monkeypatch.setattr(common, "LOG_LINE_EVERY_S", 0.4)
+    wait = waits.Wait([waits.Phase("read.parse", 1.5), waits.Phase("roles", 1.5)])
+    with common.wait_line("reading reviews.csv", wait):
+        time.sleep(1.1)
+        waits.phase("roles")
+        time.sleep(0.6)
+    err = capsys.readouterr().err
+    lines = err.splitlines()
+    assert "\r" not in err
+    assert len(lines) >= 3  # the 0.4 s heartbeat while parsing, then the roles phase
+    assert all(line.startswith("reading reviews.csv") and " left (" in line for line in lines)
+    assert "recognising the columns" in lines[-1], lines
+
+
+def test_embedding_progress_in_a_log_is_whole_lines(capsys, monkeypatch):
+    from segkit.cli import common
+
+    monkeypatch.setattr(common, "LOG_LINE_EVERY_S", 0.0)
+    progress, close = common.progress_bar(quiet=False)
+    for done in (0, 50, 100):
+        progress(done, 100)
+    close()
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    assert err.splitlines()[-1] == "embedding: 100 of 100 texts"
+
+
+def test_the_default_choice_offers_tfidf_only_when_it_is_not_the_choice(reviews_csv, tmp_path, capsys):
+    assert os.environ.get("SEGKIT_EMBEDDER") == "tfidf"  # tests/conftest.py
+    assert main(["segment", str(reviews_csv), "--k", "3", "--no-map", "--out", str(tmp_path / "o.csv"),
+                 "--cache-dir", str(tmp_path / "cache")]) == 0
+    err = capsys.readouterr().err
+    assert "embedder: tfidf." in err
+    assert "--embedder tfidf is faster" not in err

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,6 +66,16 @@ def progress_bar(quiet: bool):
     from tqdm import tqdm
 
     bar = {"bar": None}
+    if not sys.stderr.isatty():  # a log file or a pipe: a whole line every LOG_LINE_EVERY_S
+        last = {"at": time.monotonic()}
+
+        def progress_line(done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - last["at"] >= LOG_LINE_EVERY_S or (done >= total > 0):
+                print(f"embedding: {done:,} of {total:,} texts", file=sys.stderr, flush=True)
+                last["at"] = now
+
+        return progress_line, lambda: None
 
     def progress(done: int, total: int) -> None:
         if bar["bar"] is None:
@@ -89,20 +100,24 @@ def wait_line(title: str, wait: waits.Wait, quiet: bool = False) -> Iterator[wai
         with waits.waiting(wait):
             yield wait
         return
-    from tqdm import tqdm
-
     from segkit.waits.words import status_line
 
-    bar = tqdm(total=1000, file=sys.stderr, bar_format="{desc} |{bar:20}|", leave=False, mininterval=0.0)
     stop = threading.Event()
+    if sys.stderr.isatty():
+        from tqdm import tqdm
 
-    def redraw() -> None:
-        while not stop.wait(WAIT_TICK_S):
-            status = wait.status()
-            if not status.done:
-                bar.n = int(1000 * min(status.fraction, 0.999))
-                bar.set_description_str(status_line(title, status), refresh=False)
-                bar.refresh()
+        bar = tqdm(total=1000, file=sys.stderr, bar_format="{desc} |{bar:20}|", leave=False, mininterval=0.0)
+
+        def redraw() -> None:
+            while not stop.wait(WAIT_TICK_S):
+                status = wait.status()
+                if not status.done:
+                    bar.n = int(1000 * min(status.fraction, 0.999))
+                    bar.set_description_str(status_line(title, status), refresh=False)
+                    bar.refresh()
+    else:  # a log file or a pipe: whole lines, not carriage returns twice a second
+        bar = None
+        redraw = _log_lines(title, wait, stop)
 
     drawer = threading.Thread(target=redraw, name="segkit-wait-line", daemon=True)
     drawer.start()
@@ -112,7 +127,31 @@ def wait_line(title: str, wait: waits.Wait, quiet: bool = False) -> Iterator[wai
     finally:
         stop.set()
         drawer.join(timeout=2.0)
-        bar.close()
+        if bar is not None:
+            bar.close()
+
+
+LOG_LINE_EVERY_S = 15.0
+
+
+def _log_lines(title: str, wait: waits.Wait, stop: threading.Event):
+    """A drawer for stderr that is not a terminal: one line when a phase starts (if the wait
+    has run a second) and every LOG_LINE_EVERY_S seconds, each with its share done."""
+    from segkit.waits.words import status_line
+
+    def draw() -> None:
+        last_phase, last_line = None, time.monotonic()
+        while not stop.wait(WAIT_TICK_S):
+            status = wait.status()
+            if status.done:
+                continue
+            now = time.monotonic()
+            changed = status.phase != last_phase and status.elapsed >= 1.0
+            if changed or now - last_line >= LOG_LINE_EVERY_S:
+                print(f"{status_line(title, status)} ({status.fraction:.0%})", file=sys.stderr, flush=True)
+                last_phase, last_line = status.phase, now
+
+    return draw
 
 
 def parse_params(items: list[str]) -> dict:
@@ -180,7 +219,8 @@ def config_from_args(args, frame):
         choice = choose_embedder(texts_of(frame, roles.text_cols))
         embedder = choice.name
         if not args.quiet:
-            print(f"embedder: {embedder}. {choice.reason} (--embedder tfidf is faster)", file=sys.stderr)
+            faster = "" if embedder == "tfidf" else " (--embedder tfidf is faster)"
+            print(f"embedder: {embedder}. {choice.reason}{faster}", file=sys.stderr)
     values = dict(roles=roles, embedder=embedder, algorithm_params=algorithm_params,
                   reducer_params=reducer_params, input_path=str(Path(args.input).resolve()))
     for name, value in (("text_weight", args.text_weight), ("reducer", args.reducer),
