@@ -363,8 +363,14 @@ def main(argv=None) -> list[dict]:
         case, n, folder = args.child
         print(json.dumps(one(case, int(n), Path(folder))), flush=True)
         return []
+    rows = report(args.quick, set(filter(None, args.only.split(","))))
+    return rows
+
+
+def report(quick: bool = False, only: set[str] | None = None) -> list[dict]:
+    """run() and its table."""
     started = load_average()
-    rows = run(args.quick, set(filter(None, args.only.split(","))))
+    rows = run(quick, only)
     print_table(f"Target 6: time left shown vs really left, error at 10/25/50/75% of each wait "
                 f"(load average {started} -> {load_average()})", rows,
                 "constants: no learned speeds; learned: after one run on other data (learned_from); "
