@@ -24,7 +24,7 @@ from dashboard.resources import (
     session_id,
 )
 from dashboard.state import TTL, Dataset, _memo, settings
-from dashboard.waiting import with_progress
+from dashboard.waiting import bar_slot, with_progress
 from dashboard.words import tr
 from segkit import waits
 from segkit.config import RunConfig
@@ -58,15 +58,9 @@ def _prepare(ds_key: str, roles_json: str, _frame: pd.DataFrame, _roles: ColumnR
 
 @st.cache_resource(max_entries=6, ttl=TTL, show_spinner=False)
 def _embed(ds_key: str, roles_json: str, embedder: str, _table: UserTable, _frame: pd.DataFrame) -> UserEmbeddings:
-    n_texts, mean_chars = text_workload(_table.row_texts)
-
-    def work() -> UserEmbeddings:
-        with limited_threads():  # the embedder's progress goes to the open wait
-            return embed_users(_table, embedder, {}, cache=disk_cache(), progress=waits.progress_callback(),
-                               frame=_frame)
-
-    return with_progress(tr("common.embedding_progress", n=f"{n_texts:,}", embedder=embedder),
-                         embedder_wait(embedder, n_texts, mean_chars), work)
+    with limited_threads():  # the embedder's progress goes to the caller's open wait
+        return embed_users(_table, embedder, {}, cache=disk_cache(), progress=waits.progress_callback(),
+                           frame=_frame)
 
 
 @st.cache_resource(max_entries=12, ttl=TTL, show_spinner=False)
@@ -118,10 +112,11 @@ def mcs_sweep_cached(space_key: str, sizes: tuple[int, ...], params_json: str, _
 
 
 def user_table(dataset: Dataset) -> UserTable:
+    slot = bar_slot()  # made whether or not there is work (waiting.bar_slot)
     return _memo(f"table|{dataset.key}|{dataset.roles_json}",
                  lambda: with_progress(tr("wait.preparing"), plans.prepare_wait(dataset.n_bytes),
                                        lambda: _prepare(dataset.key, dataset.roles_json, dataset.frame,
-                                                        dataset.roles)))
+                                                        dataset.roles), slot))
 
 
 def embedding_key(dataset: Dataset, embedder: str) -> str:
@@ -134,8 +129,17 @@ def is_embedded(dataset: Dataset, embedder: str) -> bool:
 
 
 def embeddings_for(dataset: Dataset, table: UserTable, embedder: str) -> UserEmbeddings:
-    return _memo(f"emb|{embedding_key(dataset, embedder)}",
-                 lambda: _embed(dataset.key, dataset.roles_json, embedder, table, dataset.frame))
+    slot = bar_slot()  # made whether or not there is work (waiting.bar_slot)
+
+    def embed() -> UserEmbeddings:
+        n_texts, mean_chars = text_workload(table.row_texts)
+        # The wait is open around the cached call: another session's embedding returns at
+        # once, and a wait's step that ends that fast is counted as cached, not as a speed.
+        return with_progress(tr("common.embedding_progress", n=f"{n_texts:,}", embedder=embedder),
+                             embedder_wait(embedder, n_texts, mean_chars),
+                             lambda: _embed(dataset.key, dataset.roles_json, embedder, table, dataset.frame), slot)
+
+    return _memo(f"emb|{embedding_key(dataset, embedder)}", embed)
 
 
 def auto_embedder(dataset: Dataset) -> EmbedderChoice:

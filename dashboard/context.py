@@ -24,7 +24,7 @@ from dashboard.preview import preview_banner
 from dashboard.resources import derived_memory, described_tables
 from dashboard.state import SAMPLE_PATH, Dataset, SavedRun, _memo, ensure_dataset, settings
 from dashboard.ui import md
-from dashboard.waiting import with_progress
+from dashboard.waiting import bar_slot, with_progress
 from dashboard.words import tr
 from segkit.cluster.registry import CLUSTERERS
 from segkit.config import RunConfig
@@ -101,9 +101,10 @@ class Context:
 def _memo_or_wait(key: str, title: str, make_wait, compute):
     """The session's memoised value, else `compute()` with a progress bar and the time left
     (`make_wait()`: its segkit.waits plan)."""
+    slot = bar_slot()  # made whether or not there is work (waiting.bar_slot)
     if key in st.session_state["sk_memo"]:
         return st.session_state["sk_memo"][key]
-    return _memo(key, lambda: with_progress(title, make_wait(), compute))
+    return _memo(key, lambda: with_progress(title, make_wait(), compute, slot))
 
 
 def _text_size(table: UserTable) -> tuple[int, float]:

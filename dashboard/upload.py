@@ -16,7 +16,7 @@ import streamlit as st
 from dashboard.language import adopt_language_default
 from dashboard.state import dataset_from_upload, set_dataset
 from dashboard.ui import md
-from dashboard.waiting import with_progress
+from dashboard.waiting import bar_slot, with_progress
 from dashboard.words import dataset_label, tr
 from segkit.errors import SegkitInputError
 from segkit.waits import plans
@@ -38,6 +38,7 @@ def reading_label(name: str) -> str:
 
 def process_pending_upload() -> None:
     """Read a pending upload (any page): the new dataset, or the error for the Data page."""
+    slot = bar_slot()  # on every run, so the page below keeps its place
     uploaded = st.session_state.get("sk_pending_upload")
     if uploaded is None:
         return
@@ -48,7 +49,7 @@ def process_pending_upload() -> None:
     try:
         data = uploaded.getvalue()
         new = with_progress(reading_label(uploaded.name), plans.upload_wait(len(data), plans.read_kind(uploaded.name)),
-                            lambda: dataset_from_upload(data, uploaded.name, uploaded.file_id))
+                            lambda: dataset_from_upload(data, uploaded.name, uploaded.file_id), slot)
     except SegkitInputError as exc:
         st.session_state["sk_upload_error"] = tr("data.cannot_use", name=md(uploaded.name), error=md(exc))
         st.session_state["sk_upload_failed"] = uploaded.name

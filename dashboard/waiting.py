@@ -30,9 +30,18 @@ def draw_status(slot, title: str, status: waits.WaitStatus, language: str) -> No
     slot.progress(min(max(status.fraction, 0.0), 0.99), text=status_line(title, status, language))
 
 
-def with_progress(title: str, wait: waits.Wait, work: Callable[[], T]) -> T:
-    """`work()` inside `wait`, with a progress bar titled `title` while it takes a while."""
-    slot = st.empty()
+def bar_slot():
+    """The place of a wait's bar. Call it on every run, computing or not: Streamlit places
+    elements by their index, so a slot made only on the run that computes would move every
+    element below it, and a moved file uploader forgets its file (st.spinner did not move
+    anything: it is a transient element)."""
+    return st.empty()
+
+
+def with_progress(title: str, wait: waits.Wait, work: Callable[[], T], slot=None) -> T:
+    """`work()` inside `wait`, with a progress bar titled `title` while it takes a while,
+    drawn in `slot` (bar_slot(), made before knowing whether there is work) or a new one."""
+    slot = st.empty() if slot is None else slot
     language = lang()  # read here: the drawing thread does not touch the session
     stop = threading.Event()
 

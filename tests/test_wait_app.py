@@ -133,3 +133,49 @@ def test_the_background_map_reports_its_progress_and_time_left(monkeypatch):
         time.sleep(0.05)
     assert seen and all(s.left > 0 and 0 < s.fraction < 1 for s in seen)
     assert jobs.status(key).done
+
+
+class _Upload:
+    """What st.file_uploader hands over, as far as dashboard/upload.py reads it."""
+
+    def __init__(self, name: str, data: bytes) -> None:
+        self.name, self._data, self.file_id = name, data, uuid.uuid4().hex
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
+def _path_of(at, key: str) -> tuple | None:
+    """Where the element with `key` sits in the page (Streamlit's delta path)."""
+    def walk(node, path):
+        for index, child in getattr(node, "children", {}).items():
+            if getattr(child, "key", None) == key:
+                return (*path, index)
+            found = walk(child, (*path, index))
+            if found:
+                return found
+        return None
+
+    return walk(at.main, ())
+
+
+def test_reading_an_upload_moves_nothing_on_the_page(monkeypatch):
+    """The bar of a wait that runs on one run only must not shift the elements below it:
+    Streamlit places them by index, and a file uploader that moves forgets its file (a
+    second upload was lost in the browser about one time in eight)."""
+    from dashboard import upload
+
+    _slowed(monkeypatch, upload, "dataset_from_upload", 0.6)  # the bar shows after 0.4 s
+    at = _app()
+    at.switch_page("pages/data.py").run()
+    _no_errors(at)
+    before = _path_of(at, "data_use_sample")
+    assert before is not None
+    frame = _fresh_frame()
+    at.session_state["sk_pending_upload"] = _Upload("new.csv", frame.to_csv(index=False).encode())
+    at.run()
+    _no_errors(at)
+    assert at.session_state["sk_dataset"].name == "new.csv"
+    reading = _path_of(at, "data_use_sample")
+    at.run()
+    assert before == reading == _path_of(at, "data_use_sample")
