@@ -128,8 +128,10 @@ def is_embedded(dataset: Dataset, embedder: str) -> bool:
     return f"emb|{embedding_key(dataset, embedder)}" in st.session_state["sk_memo"]
 
 
-def embeddings_for(dataset: Dataset, table: UserTable, embedder: str) -> UserEmbeddings:
-    slot = bar_slot()  # made whether or not there is work (waiting.bar_slot)
+def embeddings_for(dataset: Dataset, table: UserTable, embedder: str, slot=None) -> UserEmbeddings:
+    """`embedder`'s vectors of the table; `slot`: the embedding step's bar_slot, which a
+    caller with several paths makes once for all of them (waiting.bar_slot)."""
+    slot = bar_slot() if slot is None else slot
 
     def embed() -> UserEmbeddings:
         n_texts, mean_chars = text_workload(table.row_texts)
@@ -165,16 +167,16 @@ class Preview:
     status: JobStatus
 
 
-def _background_embedding(dataset: Dataset, table: UserTable, wanted: str) -> tuple[UserEmbeddings | None,
-                                                                                     Preview | None]:
+def _background_embedding(dataset: Dataset, table: UserTable, wanted: str,
+                          slot=None) -> tuple[UserEmbeddings | None, Preview | None]:
     """(embeddings, None) when `wanted`'s vectors are ready; (None, preview state) while its
-    background job runs or after it failed or was cancelled."""
+    background job runs or after it failed or was cancelled. `slot`: as in embeddings_for."""
     job_key = embedding_key(dataset, wanted)
     memo_key = f"emb|{job_key}"  # embeddings_for's key
     if memo_key in st.session_state["sk_memo"]:
         return st.session_state["sk_memo"][memo_key], None
     if embeddings_cached(table, wanted, disk_cache()):
-        return embeddings_for(dataset, table, wanted), None
+        return embeddings_for(dataset, table, wanted, slot), None
     n_texts, mean_chars = text_workload(table.row_texts)
     frame = dataset.frame
 

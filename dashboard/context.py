@@ -147,13 +147,14 @@ def _build_context() -> Context:
     config = config_from_settings(dataset)
     table = user_table(dataset)
     preview = None
+    slot = bar_slot()  # one place for the embedding's bar, whichever path runs (waiting.bar_slot)
     if needs_preview(config.embedder):
-        embeddings, preview = _background_embedding(dataset, table, config.embedder)
+        embeddings, preview = _background_embedding(dataset, table, config.embedder, slot)
         if preview is not None:
             config = config.with_changes(embedder=PREVIEW_EMBEDDER)
-            embeddings = embeddings_for(dataset, table, PREVIEW_EMBEDDER)
+            embeddings = embeddings_for(dataset, table, PREVIEW_EMBEDDER, slot)
     else:
-        embeddings = embeddings_for(dataset, table, config.embedder)
+        embeddings = embeddings_for(dataset, table, config.embedder, slot)
     if len(embeddings.user_index) < 3:
         raise SegkitInputError(tr("common.too_few_users", n=len(embeddings.user_index)))
     keys = StageKeys.from_config(config, dataset.key)
