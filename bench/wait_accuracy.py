@@ -18,8 +18,9 @@ time left shown is compared with the time that was really left (error = shown / 
   texts/s estimate less the time spent, the rate since the start once 3% are done).
 
 Data: the 20,000 and 200,000 noisy real reviews of bench/browser_scale.py (upload,
-preparing users, TF-IDF embedding, K-means, maps) and the 20,000 womens_clothing-based users of bench/hdbscan_live.py (HDBSCAN
-with the dashboard's defaults, min_cluster_size 30);
+preparing users, TF-IDF embedding, K-means, maps, GMM's seed stability) and the
+womens_clothing-based users of bench/hdbscan_live.py (HDBSCAN with the dashboard's
+defaults, min_cluster_size 30, and its bootstrap stability);
 MiniLM on yelp_10k / womens_clothing reviews, no cache, the model loaded in the child (a first
 upload). UMAP is compiled in each child before timing (the dashboard's server warm-up).
 """
@@ -52,6 +53,8 @@ CASES = {
     "hdbscan_cluster": ((5_000, 20_000), (2_000, 5_000)),
     "kmeans_cluster": ((20_000, 200_000), (5_000, 20_000)),
     "map": ((20_000, 50_000), (5_000, 20_000)),
+    "gmm_seeds": ((20_000, 200_000), (5_000, 20_000)),
+    "hdbscan_bootstrap": ((10_000, 50_000), (5_000, 20_000)),
     "minilm": ((1_000, 5_000), (300, 1_000)),
 }
 
@@ -218,6 +221,27 @@ def one(case: str, n: int, folder: Path) -> dict:
 
         def work():
             segment_embedded(table, embeddings, config, with_map=False, space=space, memory=memory)
+    elif case == "gmm_seeds":  # the Segment page's seed stability (5 fits), GMM with 8 segments
+        from segkit.metrics.stability import seed_stability
+
+        table, embeddings, roles = _table(n, folder)
+        matrix = build_space(table, embeddings, RunConfig(roles=roles, embedder="tfidf", algorithm="gmm")).matrix
+        wait = plans.refits_wait(matrix.shape[0], "gmm", 5)
+
+        def work():
+            seed_stability(matrix, "gmm", {"k": 8})
+    elif case == "hdbscan_bootstrap":  # per-segment stability of HDBSCAN: 4 refits on 80% resamples
+        from segkit.export.report import segment_stability
+        from segkit.metrics.stability import BOOTSTRAP_FRACTION, BOOTSTRAP_REPEATS
+
+        warm_up_umap(blocking=True)
+        table, embeddings, roles = _hdbscan_users(n)
+        config = RunConfig(roles=roles, embedder="tfidf", algorithm="hdbscan")
+        run = segment_embedded(table, embeddings, config, with_map=False, memory=Memory())
+        wait = plans.refits_wait(len(embeddings.user_index), "hdbscan", BOOTSTRAP_REPEATS, BOOTSTRAP_FRACTION)
+
+        def work():
+            segment_stability(run, memory=Memory())
     elif case == "map":
         table, embeddings, roles = _table(200_000 if n > 20_000 else 20_000, folder)
         matrix = build_space(table, embeddings, RunConfig(roles=roles, embedder="tfidf")).fused.matrix[:n]
@@ -324,7 +348,7 @@ def _met(run: dict, limit: float = 0.25) -> str:
 
 def run(quick: bool = False, only: set[str] | None = None) -> list[dict]:
     folder = Path(tempfile.mkdtemp(prefix="segkit-wait-accuracy-"))
-    for n in sorted({n for case in ("upload", "prepare", "tfidf", "kmeans_cluster", "map") for n in CASES[case][1 if quick else 0]}
+    for n in sorted({n for case in ("upload", "prepare", "tfidf", "kmeans_cluster", "map", "gmm_seeds") for n in CASES[case][1 if quick else 0]}
                     | {20_000, 200_000 if not quick else 20_000}):
         _csv(n, folder)  # built here, not in a child that would then time a warmed-up heap
     rows = []

@@ -326,12 +326,23 @@ def default_run_name(ctx: Context) -> str:
 
 def stability_for(ctx: Context) -> dict:
     """Per-segment stability across seeds for the edited run (memoised per run and merges)."""
-    from segkit.export.report import segment_stability
+    from segkit.export.report import STABILITY_SEEDS, segment_stability
+    from segkit.metrics.stability import BOOTSTRAP_FRACTION, BOOTSTRAP_REPEATS
 
     merges = current_edits(ctx).merges  # names do not change stability
     key = f"stability|{ctx.run_key}|{merges!r}"
+    slot = bar_slot()  # made whether or not there is work (waiting.bar_slot)
     memo = st.session_state["sk_memo"]
     if key not in memo:
-        with st.spinner(tr("common.spin_stability")), limited_threads():
-            memo[key] = segment_stability(edited(ctx), memory=derived_memory())
+        n_users = ctx.space.matrix.shape[0]
+        if CLUSTERERS.flag(ctx.config.algorithm, "deterministic"):  # bootstrap refits on 80% resamples
+            wait = plans.refits_wait(n_users, ctx.config.algorithm, BOOTSTRAP_REPEATS, BOOTSTRAP_FRACTION)
+        else:
+            wait = plans.refits_wait(n_users, ctx.config.algorithm, len(STABILITY_SEEDS))
+
+        def measure() -> dict:
+            with limited_threads():
+                return segment_stability(edited(ctx), memory=derived_memory())
+
+        memo[key] = with_progress(tr("common.spin_stability"), wait, measure, slot)
     return memo[key]

@@ -12,10 +12,12 @@ from dashboard.compute import mcs_sweep_cached, seed_stability_cached
 from dashboard.context import Context, default_run_name, display_names, save_current_run
 from dashboard.segment_controls import algorithm_labels
 from dashboard.ui import fmt, md, noise_policy_text
+from dashboard.waiting import with_progress
 from dashboard.words import localize_figure, metric_help, tr
 from segkit.cluster.registry import CLUSTERERS
 from segkit.metrics.external import confusion_table
 from segkit.plots import confusion_figure, k_sweep_figure, min_cluster_size_figure, sizes_figure
+from segkit.waits import plans
 
 
 def quality_section(ctx: Context, run) -> None:
@@ -120,8 +122,8 @@ def stability_section(ctx: Context) -> None:
     else:
         params_json = json.dumps({k: v for k, v in ctx.run.result.params.items() if k != "seed"},
                                  sort_keys=True, default=str)
-        with st.spinner(tr("seg.spin_seeds")):
-            stability = seed_stability_cached(ctx.space_key, algorithm, params_json, ctx.space.matrix)
+        stability = with_progress(tr("seg.spin_seeds"), plans.refits_wait(ctx.space.matrix.shape[0], algorithm, 5),
+                                  lambda: seed_stability_cached(ctx.space_key, algorithm, params_json, ctx.space.matrix))
         value = stability["stability_ari_mean"]
         verdict = tr("stab.stable") if value >= 0.8 else (tr("stab.fairly_stable") if value >= 0.6
                                                           else tr("stab.unstable_short"))

@@ -13,6 +13,13 @@ from segkit import waits
 from segkit.waits import Phase, Wait, costs, plans
 
 
+@pytest.fixture(autouse=True)
+def _own_speeds(monkeypatch, tmp_path):
+    """Each test starts from the cost model alone: what other tests' waits taught the
+    process's speeds file (tests/conftest.py) would change the expected seconds."""
+    monkeypatch.setenv(costs.SPEEDS_ENV, str(tmp_path / "own-speeds.json"))
+
+
 class Clock:
     def __init__(self) -> None:
         self.now = 0.0
@@ -340,3 +347,49 @@ def test_the_cli_draws_what_runs_and_the_time_left(tmp_path, capsys, monkeypatch
     assert main(["segment", str(path), "--embedder", "tfidf", "--no-cache", "--out", str(tmp_path / "o.csv")]) == 0
     err = capsys.readouterr().err
     assert "segmenting · scoring sentiment · " in err and " left" in err
+
+
+def test_stability_refits_report_progress_to_a_wait_that_expects_them():
+    from segkit.metrics.stability import bootstrap_stability, seed_stability
+
+    rng = np.random.default_rng(0)
+    matrix = np.vstack([rng.normal(c, 0.3, size=(100, 4)) for c in (0.0, 3.0, 6.0)]).astype(np.float32)
+    for name, work, wait in (
+        ("seeds", lambda: seed_stability(matrix, "kmeans", {"k": 3}), plans.refits_wait(300, "kmeans", 5)),
+        ("bootstrap", lambda: bootstrap_stability(matrix, np.repeat([0, 1, 2], 100), "kmeans", {"k": 3}, repeats=4),
+         plans.refits_wait(300, "kmeans", 4, 0.8)),
+    ):
+        seen = []
+        report = wait.progress
+        wait.progress = lambda done, total, report=report, seen=seen: (seen.append((done, total)), report(done, total))
+        with waits.waiting(wait):
+            work()
+        assert seen and all(total == seen[0][1] for _, total in seen), name
+        assert [done for done, _ in seen] == sorted(done for done, _ in seen), name
+        assert seen[0][1] == (5 if name == "seeds" else 4) and len(seen) >= 3, (name, seen)
+    # Five fits cost five times one fit; a bootstrap refit costs what a fit on its users
+    # does (K-means grows with the users, HDBSCAN faster: (thousand users) ** 1.5).
+    one = plans.refits_wait(20_000, "kmeans", 1).expected_s
+    assert plans.refits_wait(20_000, "kmeans", 5).expected_s == pytest.approx(5 * one)
+    assert plans.refits_wait(20_000, "kmeans", 4, 0.8).expected_s == pytest.approx(4 * 0.8 * one)
+    one = plans.refits_wait(20_000, "hdbscan", 1).expected_s
+    assert plans.refits_wait(20_000, "hdbscan", 4, 0.8).expected_s == pytest.approx(4 * 0.8 ** 1.5 * one)
+    assert plans.refits_wait(40_000, "hdbscan", 1).expected_s == pytest.approx(2 ** 1.5 * one)
+
+
+def test_equal_steps_count_from_the_phase_start():
+    """Refits report after each whole fit: the first fit's time is the rate, not a warm-up."""
+    for from_start, expected_left in ((True, 12.0), (False, None)):
+        clock = Clock()
+        wait = Wait([Phase("fits", 10.0, steps_from_start=from_start)], clock=clock)
+        wait.start()
+        clock.now = 4.0
+        wait.progress(1, 4)
+        left = wait.status().left
+        if expected_left is not None:
+            assert left == pytest.approx(expected_left)
+        else:  # one report and no rate yet: the plan's 10 s less what a quarter of it took
+            assert left == pytest.approx(10.0 * 0.75)
+        clock.now = 8.0
+        wait.progress(2, 4)
+        assert wait.status().left == pytest.approx(8.0, rel=0.05 if from_start else 0.3)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from segkit import waits
 from segkit.cluster.base import NOISE
 from segkit.cluster.noise import apply_noise_policy
 from segkit.cluster.registry import CLUSTERERS, get_clusterer
@@ -79,7 +80,9 @@ def segment_stability(run, seeds=STABILITY_SEEDS, memory=None) -> dict:
         return _bootstrap_for_edits(run, labels, params, memory)
     kept = labels != NOISE
     stable_counts = np.zeros(len(labels), dtype=float)
-    for seed in seeds:
+    for done, seed in enumerate(seeds):
+        if done:
+            waits.progress(done, len(seeds))  # an open wait's bar (segkit.waits.plans.refits_wait)
         result = get_clusterer(algorithm, **params).fit(run.space.matrix, seed=int(seed))
         if clusterer_class.density_based:
             result = apply_noise_policy(result, run.space.matrix, run.config.noise_policy)

@@ -6,6 +6,7 @@ from itertools import combinations
 
 import numpy as np
 
+from segkit import waits
 from segkit.cluster.registry import get_clusterer
 from segkit.labels import NOISE
 from segkit.metrics.external import agreement
@@ -13,7 +14,10 @@ from segkit.metrics.external import agreement
 
 def seed_stability(matrix: np.ndarray, algorithm: str, params: dict, seeds=(0, 1, 2, 3, 4)) -> dict:
     """Mean pairwise ARI across runs with different seeds (1 = identical every time)."""
-    labelings = [get_clusterer(algorithm, **params).fit(matrix, seed=s).labels for s in seeds]
+    labelings = []
+    for done, seed in enumerate(seeds, start=1):
+        labelings.append(get_clusterer(algorithm, **params).fit(matrix, seed=seed).labels)
+        waits.progress(done, len(seeds))  # an open wait's bar (segkit.waits.plans.refits_wait)
     scores = [agreement(a, b) for a, b in combinations(labelings, 2)]
     return {
         "stability_ari_mean": float(np.mean(scores)),
@@ -74,7 +78,9 @@ def bootstrap_stability(matrix: np.ndarray, labels: np.ndarray, algorithm: str, 
     rng = np.random.default_rng(seed)
     scores: dict[int, list[float]] = {s: [] for s in segments}
     done = 0
-    for _ in range(repeats):
+    for repeat in range(repeats):
+        if repeat:
+            waits.progress(repeat, repeats)  # an open wait's bar (segkit.waits.plans.refits_wait)
         pick = np.sort(rng.choice(n, size=size, replace=False))
         try:
             # No memory: the trees of throw-away resamples are never kept.

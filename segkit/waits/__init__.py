@@ -58,6 +58,9 @@ class Phase:
     seconds: float
     raw: float | None = None
     until_progress: bool = False
+    # Its progress counts equal steps from the phase's start (five refits): the time before
+    # the first report is part of its rate, not a warm-up to leave out.
+    steps_from_start: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,9 @@ class Wait:
             if self.started is None or self.ended is not None:
                 return
             now = self.clock()
+            if self._first is None and phase is not None and phase.steps_from_start:
+                self._first = (self.entered[self.current], 0.0)
+                self._reports.append(self._first)
             if self._first is None:
                 self._first = (now, share)
             self._last = (now, share)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 
 from segkit import waits
 from segkit.waits import Phase, Wait, costs
@@ -100,6 +101,21 @@ def map_wait(n_users: int, compiling_for: float | None = None) -> Wait:
     return _wait(phases)
 
 
+FIT_EXPONENTS = {"agglomerative": 2.4, "hdbscan": 1.5}  # costs' unit: (thousand users) ** exponent
+
+
+def _fit(algorithm: str, n_users: float, times: float = 1.0) -> Phase:
+    """`times` fits of `algorithm` on `n_users` users."""
+    return expect(f"cluster.fit.{algorithm}", times * (n_users / 1000) ** FIT_EXPONENTS.get(algorithm, 1.0))
+
+
+def refits_wait(n_users: int, algorithm: str, refits: int, fraction: float = 1.0) -> Wait:
+    """`refits` fits of the method on `fraction` of `n_users` users: seed stability
+    (segkit.metrics.stability.seed_stability, segkit.export.report.segment_stability)
+    and bootstrap stability; each fit costs what the clustering's own fit does."""
+    return _wait([replace(_fit(algorithm, n_users * fraction, refits), steps_from_start=True)])
+
+
 def sweep_wait(n_users: int) -> Wait:
     """The K sweep on its own (the "Choosing K" chart with a K someone chose)."""
     return _wait([expect("cluster.auto_k", min(n_users, SWEEP_SAMPLE) / 1000)])
@@ -117,8 +133,7 @@ def cluster_wait(n_users: int, algorithm: str, auto_k: bool, n_rows: int, mean_c
     phases = []
     if auto_k:
         phases.append(expect("cluster.auto_k", min(n_users, SWEEP_SAMPLE) / 1000))
-    fit = f"cluster.fit.{algorithm}"
-    phases.append(expect(fit, thousands ** 2.4 if algorithm == "agglomerative" else thousands))
+    phases.append(_fit(algorithm, n_users))
     phases.append(expect("cluster.metrics", thousands))
     if not described and n_rows and mean_chars:
         scored = min(n_rows, SENTIMENT_ROWS) * mean_chars / MB
