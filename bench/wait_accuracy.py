@@ -140,11 +140,6 @@ def _warmed(table, embeddings, roles):
     return memory
 
 
-def _text_size(table) -> tuple[int, float]:
-    texts = table.row_texts
-    return len(texts), sum(map(len, texts)) / max(len(texts), 1)
-
-
 def one(case: str, n: int, folder: Path) -> dict:
     """Run the wait `case` at size n in this process; its samples and real duration."""
     from segkit import waits
@@ -208,7 +203,7 @@ def one(case: str, n: int, folder: Path) -> dict:
                 build_space(table, embeddings, config, Memory())
         else:
             space = build_space(table, embeddings, config)
-            wait = plans.cluster_wait(n_users, "hdbscan", False, *_text_size(table))
+            wait = plans.cluster_wait(n_users, "hdbscan", False, *plans.text_size(table.row_texts))
 
             def work():
                 segment_embedded(table, embeddings, config, with_map=False, space=space, memory=memory)
@@ -217,7 +212,7 @@ def one(case: str, n: int, folder: Path) -> dict:
         memory = _warmed(table, embeddings, roles)
         config = RunConfig(roles=roles, embedder="tfidf")
         space = build_space(table, embeddings, config)
-        wait = plans.cluster_wait(len(embeddings.user_index), "kmeans", True, *_text_size(table))
+        wait = plans.cluster_wait(len(embeddings.user_index), "kmeans", True, *plans.text_size(table.row_texts))
 
         def work():
             segment_embedded(table, embeddings, config, with_map=False, space=space, memory=memory)
@@ -226,19 +221,18 @@ def one(case: str, n: int, folder: Path) -> dict:
 
         table, embeddings, roles = _table(n, folder)
         matrix = build_space(table, embeddings, RunConfig(roles=roles, embedder="tfidf", algorithm="gmm")).matrix
-        wait = plans.refits_wait(matrix.shape[0], "gmm", 5)
+        wait = plans.seed_stability_wait(matrix.shape[0], "gmm")
 
         def work():
             seed_stability(matrix, "gmm", {"k": 8})
     elif case == "hdbscan_bootstrap":  # per-segment stability of HDBSCAN: 4 refits on 80% resamples
         from segkit.export.report import segment_stability
-        from segkit.metrics.stability import BOOTSTRAP_FRACTION, BOOTSTRAP_REPEATS
 
         warm_up_umap(blocking=True)
         table, embeddings, roles = _hdbscan_users(n)
         config = RunConfig(roles=roles, embedder="tfidf", algorithm="hdbscan")
         run = segment_embedded(table, embeddings, config, with_map=False, memory=Memory())
-        wait = plans.refits_wait(len(embeddings.user_index), "hdbscan", BOOTSTRAP_REPEATS, BOOTSTRAP_FRACTION)
+        wait = plans.segment_stability_wait(len(embeddings.user_index), "hdbscan", deterministic=True)
 
         def work():
             segment_stability(run, memory=Memory())

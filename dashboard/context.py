@@ -107,14 +107,6 @@ def _memo_or_wait(key: str, title: str, make_wait, compute):
     return _memo(key, lambda: with_progress(title, make_wait(), compute, slot))
 
 
-def _text_size(table: UserTable) -> tuple[int, float]:
-    """(rows, mean characters per row) of the table's texts, the mean from at most 2,000 rows."""
-    texts = table.row_texts
-    step = max(len(texts) // 2000, 1)
-    sample = texts[::step]
-    return len(texts), (sum(len(t) for t in sample) / len(sample) if sample else 0.0)
-
-
 def build_context(show_errors: bool = True) -> Context | None:
     """Compute (or fetch) the current segmentation; shows a friendly error and returns None on bad input."""
     try:
@@ -177,7 +169,7 @@ def _build_context() -> Context:
     result, metrics, summary, timings = _memo_or_wait(
         f"cluster|{run_key}",
         tr("common.spin_auto_k") if auto_k else tr("common.spin_segmenting"),
-        lambda: plans.cluster_wait(n_users, config.algorithm, auto_k, *_text_size(table), data_id in described,
+        lambda: plans.cluster_wait(n_users, config.algorithm, auto_k, *plans.text_size(table.row_texts), data_id in described,
                                    config.algorithm_params.get("k")),
         lambda: _cluster(run_key, table, embeddings, space, config))
     described.add(data_id)
@@ -326,19 +318,16 @@ def default_run_name(ctx: Context) -> str:
 
 def stability_for(ctx: Context) -> dict:
     """Per-segment stability across seeds for the edited run (memoised per run and merges)."""
-    from segkit.export.report import STABILITY_SEEDS, segment_stability
-    from segkit.metrics.stability import BOOTSTRAP_FRACTION, BOOTSTRAP_REPEATS
+    from segkit.export.report import segment_stability
 
     merges = current_edits(ctx).merges  # names do not change stability
     key = f"stability|{ctx.run_key}|{merges!r}"
     slot = bar_slot()  # made whether or not there is work (waiting.bar_slot)
     memo = st.session_state["sk_memo"]
     if key not in memo:
-        n_users = ctx.space.matrix.shape[0]
-        if CLUSTERERS.flag(ctx.config.algorithm, "deterministic"):  # bootstrap refits on 80% resamples
-            wait = plans.refits_wait(n_users, ctx.config.algorithm, BOOTSTRAP_REPEATS, BOOTSTRAP_FRACTION)
-        else:
-            wait = plans.refits_wait(n_users, ctx.config.algorithm, len(STABILITY_SEEDS))
+        algorithm = ctx.config.algorithm
+        wait = plans.segment_stability_wait(ctx.space.matrix.shape[0], algorithm,
+                                            CLUSTERERS.flag(algorithm, "deterministic"))
 
         def measure() -> dict:
             with limited_threads():

@@ -142,23 +142,25 @@ def map_jobs() -> MapJobs:
     return MapJobs()
 
 
+def _model_seconds(name: str, n_texts: int, mean_chars: float | None) -> float | None:
+    """The embedder's own estimate, or None for a backend that cannot load."""
+    try:
+        return float(embedder_instance(name).expected_seconds(n_texts, mean_chars))
+    except Exception:  # noqa: BLE001 - shown as unavailable; the embedding itself says what is wrong
+        return None
+
+
 def embedder_expected_seconds(name: str, n_texts: int, mean_chars: float | None = None) -> float | None:
     """Seconds to embed with `name` on this machine (its own estimate, corrected by the speed
     measured here before: segkit.waits), or None for a backend that cannot load."""
-    try:
-        seconds = float(embedder_instance(name).expected_seconds(n_texts, mean_chars))
-    except Exception:  # noqa: BLE001 - a backend that cannot load is shown as unavailable
-        return None
-    return plans.embed_seconds(name, seconds, n_texts, mean_chars)
+    seconds = _model_seconds(name, n_texts, mean_chars)
+    return None if seconds is None else plans.embed_seconds(name, seconds, n_texts, mean_chars)
 
 
 def embedder_wait(name: str, n_texts: int, mean_chars: float | None = None) -> waits.Wait:
     """The wait of embedding with `name` (learns this machine's speed when it finishes)."""
-    try:
-        seconds = float(embedder_instance(name).expected_seconds(n_texts, mean_chars))
-    except Exception:  # noqa: BLE001 - the embedding itself will say what is wrong
-        return waits.Wait([])
-    return plans.embed_wait(name, seconds, n_texts, mean_chars)
+    seconds = _model_seconds(name, n_texts, mean_chars)
+    return waits.Wait([]) if seconds is None else plans.embed_wait(name, seconds, n_texts, mean_chars)
 
 
 @st.cache_resource(show_spinner=False)

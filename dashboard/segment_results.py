@@ -122,7 +122,7 @@ def stability_section(ctx: Context) -> None:
     else:
         params_json = json.dumps({k: v for k, v in ctx.run.result.params.items() if k != "seed"},
                                  sort_keys=True, default=str)
-        stability = with_progress(tr("seg.spin_seeds"), plans.refits_wait(ctx.space.matrix.shape[0], algorithm, 5),
+        stability = with_progress(tr("seg.spin_seeds"), plans.seed_stability_wait(ctx.space.matrix.shape[0], algorithm),
                                   lambda: seed_stability_cached(ctx.space_key, algorithm, params_json, ctx.space.matrix))
         value = stability["stability_ari_mean"]
         verdict = tr("stab.stable") if value >= 0.8 else (tr("stab.fairly_stable") if value >= 0.6

@@ -11,8 +11,10 @@ from segkit.cluster.registry import get_clusterer
 from segkit.labels import NOISE
 from segkit.metrics.external import agreement
 
+SEED_STABILITY_SEEDS = (0, 1, 2, 3, 4)
 
-def seed_stability(matrix: np.ndarray, algorithm: str, params: dict, seeds=(0, 1, 2, 3, 4)) -> dict:
+
+def seed_stability(matrix: np.ndarray, algorithm: str, params: dict, seeds=SEED_STABILITY_SEEDS) -> dict:
     """Mean pairwise ARI across runs with different seeds (1 = identical every time)."""
     labelings = []
     for done, seed in enumerate(seeds, start=1):

@@ -116,6 +116,31 @@ def refits_wait(n_users: int, algorithm: str, refits: int, fraction: float = 1.0
     return _wait([replace(_fit(algorithm, n_users * fraction, refits), steps_from_start=True)])
 
 
+def seed_stability_wait(n_users: int, algorithm: str) -> Wait:
+    """segkit.metrics.stability.seed_stability: one fit per seed."""
+    from segkit.metrics.stability import SEED_STABILITY_SEEDS
+
+    return refits_wait(n_users, algorithm, len(SEED_STABILITY_SEEDS))
+
+
+def segment_stability_wait(n_users: int, algorithm: str, deterministic: bool) -> Wait:
+    """segkit.export.report.segment_stability: bootstrap refits on resamples for a
+    deterministic method, else one fit per other seed."""
+    from segkit.export.report import STABILITY_SEEDS
+    from segkit.metrics.stability import BOOTSTRAP_FRACTION, BOOTSTRAP_REPEATS
+
+    if deterministic:
+        return refits_wait(n_users, algorithm, BOOTSTRAP_REPEATS, BOOTSTRAP_FRACTION)
+    return refits_wait(n_users, algorithm, len(STABILITY_SEEDS))
+
+
+def text_size(texts: Sequence[str]) -> tuple[int, float]:
+    """(rows, mean characters per row) of a table's texts for cluster_wait, the mean from at most 2,000 rows."""
+    step = max(len(texts) // 2000, 1)
+    sample = texts[::step]
+    return len(texts), (sum(len(t) for t in sample) / len(sample) if sample else 0.0)
+
+
 def sweep_wait(n_users: int) -> Wait:
     """The K sweep on its own (the "Choosing K" chart with a K someone chose)."""
     return _wait([expect("cluster.auto_k", min(n_users, SWEEP_SAMPLE) / 1000)])
