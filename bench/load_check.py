@@ -71,6 +71,13 @@ def health(url: str) -> bool:
         return False
 
 
+def timed_health(url: str) -> tuple[bool, float]:
+    """Whether /_stcore/health answered ok, and how long it took (a failure counts its time)."""
+    started = time.perf_counter()
+    ok = health(url)
+    return ok, time.perf_counter() - started
+
+
 class Server:
     """`streamlit run app.py` on 127.0.0.1:<free port>, in its own process group."""
 
@@ -128,6 +135,7 @@ class Monitor(threading.Thread):
         self.rss: list[float] = []
         self.health_ok = 0
         self.health_failed = 0
+        self.health_latency: list[float] = []
         self.stopping = threading.Event()
 
     def run(self) -> None:
@@ -136,7 +144,9 @@ class Monitor(threading.Thread):
             value = rss_mb(self.server.process.pid)
             if value is not None:
                 self.rss.append(value)
-            if health(self.server.url):
+            ok, seconds = timed_health(self.server.url)
+            self.health_latency.append(seconds)
+            if ok:
                 self.health_ok += 1
             else:
                 self.health_failed += 1
@@ -277,6 +287,13 @@ async def run_sessions(url: str, n: int, deadline: float, cards: bool) -> list[d
 
 # ------------------------------------------------------------------------------ report
 
+def latency_figures(seconds: list[float]) -> dict:
+    """Median, 95th percentile and maximum time the health endpoint took to answer."""
+    ordered = sorted(seconds) or [0.0]
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return {"health_median_s": statistics.median(ordered), "health_p95_s": p95, "health_max_s": ordered[-1]}
+
+
 def summarise(values: list[float | None]) -> str:
     done = [v for v in values if v is not None]
     if not done:
@@ -293,7 +310,9 @@ def report(results: list[dict], figures: dict) -> str:
         f"{'time to segment cards':<28}{summarise([r['cards_s'] for r in results])}",
         f"{'server RSS':<28}start {figures['rss_start_mb']:.0f} MB · peak {figures['rss_peak_mb']:.0f} MB · "
         f"end {figures['rss_end_mb']:.0f} MB (limit {figures['max_rss_mb']:.0f} MB)",
-        f"{'health checks':<28}{figures['health_ok']} ok, {figures['health_failed']} failed",
+        f"{'health checks':<28}{figures['health_ok']} ok, {figures['health_failed']} failed; answered in "
+        f"median {figures['health_median_s']:.2f} s · 95th percentile {figures['health_p95_s']:.2f} s · "
+        f"max {figures['health_max_s']:.2f} s",
         f"{'wall time':<28}{figures['wall_s']:.1f} s (budget {figures['budget_s']:.0f} s; server start "
         f"{figures['server_start_s']:.1f} s)",
         f"{'machine':<28}{os.cpu_count()} CPUs, load average {figures['load_average']}",
@@ -362,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
                                     or [0]),
         "rss_start_mb": rss[0], "rss_peak_mb": max(rss), "rss_end_mb": rss[-1], "max_rss_mb": args.max_rss_mb,
         "health_ok": monitor.health_ok, "health_failed": monitor.health_failed,
+        **latency_figures(monitor.health_latency),
         "server_alive_after": alive,
         "wall_s": wall, "budget_s": args.timeout, "server_start_s": server_start,
         "map": args.map,
@@ -378,7 +398,8 @@ def main(argv: list[str] | None = None) -> int:
     if wall > args.timeout:
         problems.append(f"took {wall:.0f} s, over the {args.timeout:.0f} s budget")
     if args.json:
-        args.json.write_text(json.dumps({"figures": figures, "sessions": results, "problems": problems}, indent=2))
+        args.json.write_text(json.dumps({"figures": figures, "sessions": results, "problems": problems,
+                                         "health_latency_s": [round(s, 3) for s in monitor.health_latency]}, indent=2))
     if problems:
         print("FAILED: " + "; ".join(problems), file=sys.stderr)
         if errors:
