@@ -328,7 +328,8 @@ def resolve_embedder(config: RunConfig, table: UserTable) -> tuple[RunConfig, Em
 
 def run_segmentation(frame: pd.DataFrame, config: RunConfig, cache: EmbeddingCache | None = None,
                      progress: ProgressCallback | None = None, with_map: bool = True,
-                     names: dict[int, str] | None = None, memory: Memory | None = None) -> SegmentationRun:
+                     names: dict[int, str] | None = None, memory: Memory | None = None,
+                     with_sentiment: bool = True) -> SegmentationRun:
     clock = StageClock()
     table = prepare_users(frame, config.roles, mask_personal_data=config.mask_personal_data)
     config, choice = resolve_embedder(config, table)
@@ -336,7 +337,7 @@ def run_segmentation(frame: pd.DataFrame, config: RunConfig, cache: EmbeddingCac
     embeddings = embed_users(table, config.embedder, config.embedder_params, cache, progress, frame)
     clock.lap("embed")
     run = segment_embedded(table, embeddings, config, with_map=with_map, names=names, timings=clock.timings,
-                           memory=memory)
+                           memory=memory, with_sentiment=with_sentiment)
     if choice is not None:
         run.metrics["embedder_reason"] = choice.reason
     if config.edits:
@@ -347,11 +348,14 @@ def run_segmentation(frame: pd.DataFrame, config: RunConfig, cache: EmbeddingCac
 def segment_embedded(table: UserTable, embeddings: UserEmbeddings, config: RunConfig,
                      with_map: bool = True, names: dict[int, str] | None = None,
                      timings: dict | None = None, map_method: str | None = None,
-                     space: ClusterSpace | None = None, memory: Memory | None = None) -> SegmentationRun:
+                     space: ClusterSpace | None = None, memory: Memory | None = None,
+                     with_sentiment: bool = True) -> SegmentationRun:
     """Everything after embedding: the cheap part a slider move re-runs.
 
     `space` (from `build_space` with the same table, embeddings and config) skips the
     fuse/reduce step, so a caller that caches it re-runs only clustering and describing.
+    `with_sentiment=False` leaves the segments' sentiment out of the summary: a caller that
+    only needs the labels (re-segmenting for a recommendation test) skips scoring every review.
     """
     memory = Memory() if memory is None else memory
     clock = StageClock(timings)
@@ -376,8 +380,10 @@ def segment_embedded(table: UserTable, embeddings: UserEmbeddings, config: RunCo
     all_texts = table.user_texts()
     texts = [all_texts[i] for i in embeddings.user_index]
     clusterer_class = CLUSTERERS[config.algorithm]
-    waits.phase("describe.sentiment")
-    sentiment = table_sentiment(table, embeddings.user_index, memory=memory)
+    sentiment = None
+    if with_sentiment:
+        waits.phase("describe.sentiment")
+        sentiment = table_sentiment(table, embeddings.user_index, memory=memory)
     summary = describe_segments(users, texts, space.matrix, result.labels, result.confidence,
                                 clusterer_class.density_based, table.roles.numeric_cols,
                                 table.roles.categorical_cols, names, sentiment=sentiment,

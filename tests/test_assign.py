@@ -191,3 +191,41 @@ def test_umap_model_assigns_in_the_fused_space(frame):
     assert model.meta["assign_space"] == "fused"
     per_user, _ = assign_users(model, frame)
     assert _agreement(run, per_user) >= 0.9
+
+
+def test_a_model_of_another_k_reuses_the_embedder_and_reducer_and_assigns_the_same(frame, monkeypatch):
+    """`fit_model(..., like=)` (the recommendation K sweep) takes the TF-IDF and PCA state of a
+    model of the same space instead of refitting them: every array equals a fresh fit's."""
+    from dataclasses import replace
+
+    from segkit.model.segment_model import fuse_new_users
+    from segkit.pipeline import cluster_space
+
+    run3 = _run(frame, reducer="pca", reducer_params={"n_components": 8})
+    first = fit_model(run3, frame)
+    k5 = run3.config.with_changes(algorithm_params={"k": 5})
+    run5 = replace(run3, config=k5, result=cluster_space(run3.space, k5)[0])
+    fresh = fit_model(run5, frame)
+
+    def no_refit(*args, **kwargs):
+        raise AssertionError("refitted")
+
+    monkeypatch.setattr(TfidfSvdEmbedder, "fit_sampled", no_refit)
+    monkeypatch.setattr("segkit.model.segment_model._fit_linear_map", no_refit)
+    reused = fit_model(run5, frame, like=first)
+    monkeypatch.undo()
+    assert any(k.startswith("tfidf_") for k in reused.arrays) and "pca_components" in reused.arrays
+    assert reused.arrays.keys() == fresh.arrays.keys() and reused.meta == fresh.meta
+    for key, value in fresh.arrays.items():
+        assert np.array_equal(reused.arrays[key], value), key
+    assert fresh.meta["n_segments"] == 5 and first.meta["n_segments"] == 3
+
+    new_rows = make_reviews(n_users=20, seed=7)
+    placed = fuse_new_users(first, new_rows)  # placed once, with the K = 3 model
+    own, _ = assign_users(fresh, new_rows)
+    given, _ = assign_users(reused, new_rows, placed=placed)
+    pd.testing.assert_frame_equal(given, own)
+
+    other = _run(frame.iloc[: len(frame) // 2])
+    with pytest.raises(ValueError, match="another space"):
+        fit_model(run5, frame, like=fit_model(other, frame))

@@ -208,3 +208,23 @@ def test_a_text_table_naming_the_item_column_differently_is_still_tied_to_its_in
                                       edited_segments=pd.Series(0, index=frame["user_id"].unique()))
     named = leakage_free_evaluation(text, config(), interactions=interactions, n_boot=50, text_item_col="product")
     assert not unnamed.leakage_free and named.leakage_free
+
+
+def test_re_segmenting_for_the_evaluation_scores_no_sentiment(monkeypatch):
+    """Only labels and names are used, so scoring every review (3.4 of 6.3 s on the Amazon
+    users) is skipped; the labels are those of a run that does score sentiment."""
+    import segkit.pipeline as pipeline
+    from segkit.recommend.segment_fit import fit_and_assign
+
+    frame = taste_reviews(n_users=90)
+    with_mood = pipeline.run_segmentation(frame, config(), with_map=False)
+    assert "sentiment_positive" in with_mood.summary.table.columns
+
+    def no_scoring(*args, **kwargs):
+        raise AssertionError("the recommendation refit scored sentiment")
+
+    monkeypatch.setattr(pipeline, "table_sentiment", no_scoring)
+    fitted = fit_and_assign(frame, config())
+    assert "sentiment_positive" not in fitted.run.summary.table.columns
+    assert np.array_equal(fitted.run.labels, with_mood.labels)
+    assert fitted.run.summary.names == with_mood.summary.names

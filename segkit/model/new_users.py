@@ -22,19 +22,20 @@ ASSIGN_COLUMNS = ("segment_id", "segment_name", "segment_confidence", "outlier",
 
 def assign_users(model: SegmentModel, frame: pd.DataFrame, user_col: str | None = None,
                  text_cols: list[str] | None = None, method: str = "centroid",
-                 why: bool = True) -> tuple[pd.DataFrame, object]:
+                 why: bool = True, placed: tuple | None = None) -> tuple[pd.DataFrame, object]:
     """One row per new user: user_id, segment_id (-1 outlier), segment_name, segment_confidence,
     outlier, assign_status, and the nearest other segment (second_segment, its name) with
     distance_to_own and distance_to_second. Also returns the prepared UserTable (rows -> users).
     `method`: "centroid" (the clusterer's rule) or "classifier" (segkit.model.assign_methods);
     `why` adds pulled_by and keywords_used (a pass over every user's text; off for drift).
-    See `fuse_new_users` for the columns used.
+    See `fuse_new_users` for the columns used; `placed`: its result for this model (or one
+    with the same embedder and fusion) and `frame`, when the caller already has it.
     """
     from segkit.model.assign_methods import ASSIGN_METHODS, assign_points, why_columns
 
     if method not in ASSIGN_METHODS:  # before any embedding work
         raise SegkitInputError(f"Unknown assignment method '{method}'; choose {' or '.join(ASSIGN_METHODS)}.")
-    table, index, fused = fuse_new_users(model, frame, user_col, text_cols)
+    table, index, fused = placed if placed is not None else fuse_new_users(model, frame, user_col, text_cols)
     out = pd.DataFrame({"user_id": table.users["user_id"].astype(str)})
     out["segment_id"] = pd.array([pd.NA] * len(out), dtype="Int64")
     out["segment_name"] = ""

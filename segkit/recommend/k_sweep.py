@@ -21,7 +21,7 @@ from segkit.pipeline import cluster_space, run_segmentation
 from segkit.recommend.coldstart import cold_start_split, comparison, evaluate_cold_start
 from segkit.recommend.interactions import InteractionColumns, Interactions, prepare_interactions
 from segkit.recommend.leakage_free import training_period_text
-from segkit.recommend.segment_fit import assign_with_model, normalised_rows, with_row_vectors
+from segkit.recommend.segment_fit import assign_with_model, normalised_rows, place_rows, with_row_vectors
 
 SWEEP_METHODS = ("global_popularity", "segment_popularity")
 
@@ -45,18 +45,23 @@ def recommendation_k_sweep(rows: pd.DataFrame, config: RunConfig, interactions: 
                                "a K sweep for recommendations would leak.")
     fit_rows = normalised_rows(text[0], user_col)
     base = config.with_changes(algorithm="kmeans", algorithm_params={"k": 2})
-    run = run_segmentation(fit_rows, base, cache=cache, with_map=False)
+    run = run_segmentation(fit_rows, base, cache=cache, with_map=False, with_sentiment=False)
     n = run.space.matrix.shape[0]
     k_values = list(k_values) if k_values is not None else list(default_k_range(n, config.k_max))
     sweep = k_sweep(run.space.matrix, k_values, "kmeans", seed=seed)
     default_k = auto_k_from_sweep(k_sweep(run.space.matrix, default_k_range(n, config.k_max), "kmeans",
                                           seed=seed)).k
     out = []
+    model, placed = None, None
     for row in sweep.to_dict("records"):
         k_config = base.with_changes(algorithm_params={"k": int(row["k"])})
         result, _ = cluster_space(run.space, k_config)
         k_run = replace(run, config=k_config, result=result)
-        fitted = assign_with_model(k_run, fit_model(k_run, fit_rows), text[1])
+        # Every K shares the space: the embedder, the reducer and the new users' places are fitted once.
+        model = fit_model(k_run, fit_rows, like=model)
+        if placed is None and len(text[1]):
+            placed = place_rows(model, text[1], user_col)
+        fitted = assign_with_model(k_run, model, text[1], placed=placed)
         report = evaluate_cold_start(split, fitted.segments, None, k=k, n_boot=n_boot, seed=seed,
                                      methods=SWEEP_METHODS)
         entry = {"k": int(row["k"]), "silhouette": row["silhouette"],
