@@ -24,7 +24,7 @@ from dashboard.preview import preview_banner
 from dashboard.resources import derived_memory, described_tables
 from dashboard.state import SAMPLE_PATH, Dataset, SavedRun, _memo, ensure_dataset, settings
 from dashboard.ui import md
-from dashboard.waiting import bar_slot, with_progress
+from dashboard.waiting import bar_slot, memo_or_wait, with_progress
 from dashboard.words import tr
 from segkit.cluster.registry import CLUSTERERS
 from segkit.config import RunConfig
@@ -98,15 +98,6 @@ class Context:
         return CLUSTERERS[self.config.algorithm].density_based
 
 
-def _memo_or_wait(key: str, title: str, make_wait, compute):
-    """The session's memoised value, else `compute()` with a progress bar and the time left
-    (`make_wait()`: its segkit.waits plan)."""
-    slot = bar_slot()  # made whether or not there is work (waiting.bar_slot)
-    if key in st.session_state["sk_memo"]:
-        return st.session_state["sk_memo"][key]
-    return _memo(key, lambda: with_progress(title, make_wait(), compute, slot))
-
-
 def build_context(show_errors: bool = True) -> Context | None:
     """Compute (or fetch) the current segmentation; shows a friendly error and returns None on bad input."""
     try:
@@ -155,7 +146,7 @@ def _build_context() -> Context:
     n_users = len(embeddings.user_index)
     reducer, reducer_params = resolve_reducer(config, n_users)
     n_dims = embeddings.vectors.shape[1] + len(table.roles.numeric_cols) + len(table.roles.categorical_cols)
-    space = _memo_or_wait(
+    space = memo_or_wait(
         f"space|{space_key}",
         tr("common.spin_space"),  # the bar names the UMAP phases itself
         lambda: plans.space_wait(n_users, n_dims, reducer, reducer_params),
@@ -166,7 +157,7 @@ def _build_context() -> Context:
     data_id = (dataset.key, dataset.roles_json)
     # Automatic K goes through the library (the same rule and sweep as `segkit segment`);
     # its sweep is kept for the "Choosing K" chart, so a manual K never sweeps again.
-    result, metrics, summary, timings = _memo_or_wait(
+    result, metrics, summary, timings = memo_or_wait(
         f"cluster|{run_key}",
         tr("common.spin_auto_k") if auto_k else tr("common.spin_segmenting"),
         lambda: plans.cluster_wait(n_users, config.algorithm, auto_k, *plans.text_size(table.row_texts), data_id in described,
@@ -178,7 +169,7 @@ def _build_context() -> Context:
     if spec.uses_k:
         if isinstance(result.extra.get("k_sweep"), pd.DataFrame):
             st.session_state["sk_memo"][sweep_key] = result.extra["k_sweep"]
-        sweep = _memo_or_wait(sweep_key, tr("common.spin_sweep"), lambda: plans.sweep_wait(n_users),
+        sweep = memo_or_wait(sweep_key, tr("common.spin_sweep"), lambda: plans.sweep_wait(n_users),
                               lambda: _k_sweep(space_key, config.k_max, config.seed, space.matrix))
     coords, map_method, pending = current_map(fused_key, space, config.seed)
     run = SegmentationRun(config, table, embeddings, space, result, metrics, summary, coords, timings)

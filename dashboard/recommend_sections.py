@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.ui import md
+from dashboard.waiting import memo_or_wait
 from dashboard.words import lang, tr
 from segkit.errors import SegkitInputError
 from segkit.export.safe import to_safe_csv
@@ -28,6 +29,7 @@ from segkit.recommend import (
 )
 from segkit.recommend.words import say
 from segkit.threads import limited_threads
+from segkit.waits import plans
 
 NONE = "(none)"
 
@@ -146,17 +148,20 @@ def evaluation_section(ctx, run, segments: pd.Series, names: dict) -> None:
     columns, k = _interaction_columns(inter_frame, guess)
     rows = ctx.dataset.frame
     key = f"{ctx.run_key}|{run.edits!r}|{upload.file_id}"
+    users = inter_frame[columns[0]]
     try:
-        with st.spinner(tr("rec.spin_eval")):
-            result = _leakage_free(key, columns, k, rows, run.config, inter_frame, segments, names)
+        result = memo_or_wait(f"rec_eval|{key}|{columns}|{k}", tr("rec.spin_eval"),
+                              lambda: plans.recommend_wait(rows, run.config, users),
+                              lambda: _leakage_free(key, columns, k, rows, run.config, inter_frame, segments, names))
         pairs = _pairs(upload.file_id, columns, inter_frame)
     except SegkitInputError as exc:
         st.error(md(exc), icon=":material/error:")
         return
     _cold_start_view(result)
     if st.toggle(tr("rec.k_sweep"), key="rec_k_sweep", help=tr("rec.k_sweep_help")):
-        with st.spinner(tr("rec.spin_k_sweep")):
-            sweep = _k_sweep(key, columns, k, rows, run.config, inter_frame)
+        sweep = memo_or_wait(f"rec_sweep|{key}|{columns}|{k}", tr("rec.spin_k_sweep"),
+                             lambda: plans.recommend_sweep_wait(rows, run.config, users),
+                             lambda: _k_sweep(key, columns, k, rows, run.config, inter_frame))
         st.dataframe(sweep, hide_index=True, width="stretch")
     _top_items(pairs, segments, names)
 

@@ -66,3 +66,12 @@ def with_progress(title: str, wait: waits.Wait, work: Callable[[], T], slot=None
         if drawer.is_alive():
             drawer.join(timeout=2.0)
         slot.empty()
+
+
+def memo_or_wait(key: str, title: str, make_wait: Callable[[], waits.Wait], compute: Callable[[], T]) -> T:
+    """The session's memoised value for `key`, else `compute()` with a progress bar and the
+    time left (`make_wait()`: its segkit.waits plan, made only when there is work)."""
+    from dashboard.state import memo_value
+
+    slot = bar_slot()  # made whether or not there is work (bar_slot)
+    return memo_value(key, lambda: with_progress(title, make_wait(), compute, slot))

@@ -228,3 +228,35 @@ def test_re_segmenting_for_the_evaluation_scores_no_sentiment(monkeypatch):
     assert "sentiment_positive" not in fitted.run.summary.table.columns
     assert np.array_equal(fitted.run.labels, with_mood.labels)
     assert fitted.run.summary.names == with_mood.summary.names
+
+
+def test_the_evaluation_and_the_k_sweep_walk_through_their_waits_phases():
+    """segkit.waits.plans' recommend waits name the phases the library announces, in order, and
+    the scoring reports each step up to its total."""
+    from segkit import waits
+    from segkit.recommend.coldstart import evaluate_cold_start
+    from segkit.recommend.k_sweep import recommendation_k_sweep
+    from segkit.waits import plans
+
+    frame = taste_reviews(n_users=120)
+    wait = plans.recommend_wait(frame, config(), frame["user_id"])
+    names = [p.name for p in wait.phases]
+    assert names[0] == "recommend.split" and names[-2:] == ["recommend.model", "recommend.score"]
+    assert "describe.sentiment" not in names  # the refit scores no sentiment
+    with waits.waiting(wait):
+        leakage_free_evaluation(frame, config(), columns=COLUMNS, n_boot=50)
+    entered = [wait.phases[i].name for i in sorted(wait.entered)]  # tiny here: some count as cached
+    assert {"space.fuse", "recommend.model", "recommend.score"} <= set(entered), entered
+
+    sweep = plans.recommend_sweep_wait(frame, config(), frame["user_id"])
+    assert [p.name for p in sweep.phases][-2:] == ["cluster.auto_k", "recommend.sweep"]
+    with waits.waiting(sweep):
+        recommendation_k_sweep(frame, config(), columns=COLUMNS, n_boot=50)
+    assert len(sweep.phases) - 1 in sweep.entered  # the per-K loop ran in its own phase
+
+    reports = []
+    split = cold_start_split(prepare_interactions(frame, COLUMNS), seed=0)
+    segments = pd.Series(np.arange(120) % 3, index=[f"u{u:04d}" for u in range(120)])
+    evaluate_cold_start(split, segments, None, n_boot=20, progress=lambda done, total: reports.append((done, total)))
+    done = [d for d, _ in reports]
+    assert done == sorted(done) and reports[-1][0] == reports[-1][1] and len({t for _, t in reports}) == 1

@@ -179,3 +179,28 @@ def test_reading_an_upload_moves_nothing_on_the_page(monkeypatch):
     reading = _path_of(at, "data_use_sample")
     at.run()
     assert before == reading == _path_of(at, "data_use_sample")
+
+
+def test_the_recommend_pages_evaluation_and_k_sweep_show_bars_with_the_time_left(monkeypatch, drawn):
+    """Both re-segment and score recommenders (3-8 s on real data): a bar with the phase and time left."""
+    import segkit.recommend.k_sweep as k_sweep
+    import segkit.recommend.leakage_free as leakage_free
+
+    _slowed(monkeypatch, leakage_free, "evaluate_cold_start")
+    _slowed(monkeypatch, k_sweep, "evaluate_cold_start", seconds=0.3)  # per K
+    frame = _fresh_frame(60)
+    rng = np.random.default_rng(0)
+    frame["item_id"] = [f"i{rng.integers(0, 30)}" for _ in range(len(frame))]  # each review is of an item
+    at = _app(frame, {"auto_k": False, "params": {"kmeans": {"k": 3}}})
+    at.switch_page("pages/recommend.py").run()
+    interactions = frame[["user_id", "item_id"]].to_csv(index=False).encode()
+    at.file_uploader(key="rec_interactions").set_value(("interactions.csv", interactions, "text/csv")).run()
+    _no_errors(at)
+    bars = _bars(drawn, "Re-segmenting on training-period text")
+    assert any("scoring the recommenders" in text and " left" in text for _, text in bars), [t for _, t in drawn]
+    assert all(0.0 <= value < 1.0 for value, _ in bars)
+
+    at.toggle(key="rec_k_sweep").set_value(True).run()
+    _no_errors(at)
+    bars = _bars(drawn, "Re-fitting and evaluating each K")
+    assert any("re-fitting and scoring each K" in text and " left" in text for _, text in bars), [t for _, t in drawn]

@@ -19,6 +19,7 @@ prior vs the same hybrid with global popularity as the prior).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -161,11 +162,22 @@ class ColdStartReport:
 def evaluate_cold_start(split: ColdStartSplit, segments: pd.Series, vectors: tuple[np.ndarray, np.ndarray] | None,
                         k: int = 10, n_boot: int = 1000, seed: int = 0, n_neighbours: int = 50,
                         groups: tuple[str, ...] = ("warm", "thin", "new"),
-                        methods: tuple[str, ...] = tuple(SCORERS)) -> ColdStartReport:
+                        methods: tuple[str, ...] = tuple(SCORERS),
+                        progress: Callable[[int, int], None] | None = None) -> ColdStartReport:
     """Score the recommenders (`methods`, default all) on every group. `segments`: user id ->
     segment for training and evaluated users (fitted users from the run, the others from the
     saved model); `vectors`: (user ids, fused vectors) for nearest users by embedding, training and
-    evaluated users alike (None: that method is skipped)."""
+    evaluated users alike (None: that method is skipped). `progress(done, total)` hears each
+    blend weight chosen and each method scored."""
+    blended = "hybrid_segment" in methods or "hybrid_global" in methods
+    steps, done = len(groups) * (len(methods) + blended), 0
+
+    def step(count: int = 1) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress(done, steps)
+
     segments = segments.copy()
     segments.index = segments.index.astype(str)
     catalogue = build_catalogue(split.train, segments, vectors)
@@ -173,9 +185,10 @@ def evaluate_cold_start(split: ColdStartSplit, segments: pd.Series, vectors: tup
     curves: dict = {group: {} for group in groups}
     notes = [split.description]
     for group in groups:
-        if "hybrid_segment" in methods or "hybrid_global" in methods:
+        if blended:
             weight, curves[group]["hybrid_segment"] = choose_blend_weight(
                 split.train, segments, "hybrid_segment", k, history_sizes=VALIDATION_HISTORY[group])
+            step()
             # The control is an ablation: the same blend and weight with the segments taken away.
             # Tuning its weight apart let a weight difference pass for a segment effect (on the
             # generated set whose demographics say nothing of taste: +0.0145 [+0.0082, +0.0214]).
@@ -191,6 +204,7 @@ def evaluate_cold_start(split: ColdStartSplit, segments: pd.Series, vectors: tup
         users = split.users(group)
         if len(users) == 0:
             notes.append(f"{GROUPS[group]}: no users")
+            step(len(methods))
             continue
         known = known_users(catalogue, users, history[history["user"].isin(set(users))], segments, vectors)
         relevant = relevant_codes(catalogue, users, test)
@@ -198,6 +212,7 @@ def evaluate_cold_start(split: ColdStartSplit, segments: pd.Series, vectors: tup
         per_method = {}
         for method in sorted(methods, key=lambda m: m != "global_popularity"):  # the baseline first
             if method == "text_knn" and known.vectors is None:
+                step()
                 continue
             options = {"n_neighbours": n_neighbours}
             if method.startswith("hybrid"):
@@ -212,6 +227,7 @@ def evaluate_cold_start(split: ColdStartSplit, segments: pd.Series, vectors: tup
             rows.append({"group": group, "method": method, "label": SCORERS[method], "users": len(users),
                          f"hit_rate@{k}": float(hits.mean()), f"ndcg@{k}": float(ndcg.mean()),
                          "gain_vs_global": gain, "ci_low": low, "ci_high": high})
+            step()
         for method, baseline in COMPARISONS:
             if method in per_method and baseline in per_method:
                 gain, low, high = paired_bootstrap(per_method[method], per_method[baseline], n_boot, seed)

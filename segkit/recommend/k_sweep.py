@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import pandas as pd
 
+from segkit import waits
 from segkit.config import RunConfig
 from segkit.errors import SegkitInputError
 from segkit.metrics.sweep import auto_k_from_sweep, default_k_range, k_sweep
@@ -47,13 +48,16 @@ def recommendation_k_sweep(rows: pd.DataFrame, config: RunConfig, interactions: 
     base = config.with_changes(algorithm="kmeans", algorithm_params={"k": 2})
     run = run_segmentation(fit_rows, base, cache=cache, with_map=False, with_sentiment=False)
     n = run.space.matrix.shape[0]
-    k_values = list(k_values) if k_values is not None else list(default_k_range(n, config.k_max))
+    default_range = list(default_k_range(n, config.k_max))
+    k_values = list(k_values) if k_values is not None else default_range
+    waits.phase("cluster.auto_k")  # an open wait's phases: segkit.waits.plans.recommend_sweep_wait
     sweep = k_sweep(run.space.matrix, k_values, "kmeans", seed=seed)
-    default_k = auto_k_from_sweep(k_sweep(run.space.matrix, default_k_range(n, config.k_max), "kmeans",
-                                          seed=seed)).k
+    rule_sweep = sweep if k_values == default_range else k_sweep(run.space.matrix, default_range, "kmeans", seed=seed)
+    default_k = auto_k_from_sweep(rule_sweep).k
+    waits.phase("recommend.sweep")
     out = []
     model, placed = None, None
-    for row in sweep.to_dict("records"):
+    for done, row in enumerate(sweep.to_dict("records"), start=1):
         k_config = base.with_changes(algorithm_params={"k": int(row["k"])})
         result, _ = cluster_space(run.space, k_config)
         k_run = replace(run, config=k_config, result=result)
@@ -72,6 +76,7 @@ def recommendation_k_sweep(rows: pd.DataFrame, config: RunConfig, interactions: 
                 entry.update({f"{group}_ndcg_gain": gain["gain"], f"{group}_ci_low": gain["ci_low"],
                               f"{group}_ci_high": gain["ci_high"]})
         out.append(entry)
+        waits.progress(done, len(sweep))
     table = pd.DataFrame(out)
     table.attrs["ndcg_k"] = k
     table.attrs["sample_size"] = sweep.attrs.get("sample_size")

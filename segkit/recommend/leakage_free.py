@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from segkit import waits
 from segkit.config import RunConfig
 from segkit.errors import SegkitInputError
 from segkit.labels import segment_name
@@ -198,7 +199,8 @@ def leakage_free_evaluation(rows: pd.DataFrame, config: RunConfig, interactions:
         segments.index = segments.index.astype(str)
     if names is None and fitted is not None and edited_segments is None:
         names = fitted.run.summary.names  # the re-fitted segments' own names
-    report = evaluate_cold_start(split, segments, vectors, k=k, n_boot=n_boot, seed=seed)
+    waits.phase("recommend.score")  # an open wait's phases: segkit.waits.plans.recommend_wait
+    report = evaluate_cold_start(split, segments, vectors, k=k, n_boot=n_boot, seed=seed, progress=waits.progress)
     return RecommendEvaluation(report, fitted is not None, reason, verdicts(report), n_fit,
                                int(segments[segments >= 0].nunique()), dict(names or {}))
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from segkit import waits
 from segkit.config import RunConfig
 from segkit.errors import SegkitInputError
 from segkit.model import SegmentModel, assign_users, fit_model
@@ -50,6 +51,7 @@ def fit_and_assign(fit_rows: pd.DataFrame, config: RunConfig, assign_rows: pd.Da
     # Only the labels and names are used: no map, and no review scored for sentiment (3.4 of
     # the 6.3 s of an evaluation on the Amazon musical-instruments users).
     run = run_segmentation(fit_rows, config, cache=cache, with_map=False, with_sentiment=False)
+    waits.phase("recommend.model")
     model = fit_model(run, fit_rows)
     return assign_with_model(run, model, assign_rows)
 
@@ -123,7 +125,9 @@ def with_row_vectors(rows: pd.DataFrame, config: RunConfig, cache=None) -> tuple
     texts = [table.row_texts[i] for i in np.flatnonzero(usable)]
     if not texts:
         raise SegkitInputError("No row has text to embed.")
-    embedded = embed_with_cache(get_embedder(config.embedder, **config.embedder_params), texts, cache)
+    waits.phase("embed")  # found in the cache when the dashboard embedded this table
+    embedded = embed_with_cache(get_embedder(config.embedder, **config.embedder_params), texts, cache,
+                                waits.progress_callback())
     vectors = np.full((len(rows), embedded.shape[1]), np.nan, dtype=np.float32)
     vectors[usable] = embedded  # rows without text stay NaN: the precomputed route skips them
     names = [f"{VECTOR_PREFIX}{i}" for i in range(vectors.shape[1])]

@@ -147,12 +147,13 @@ def sweep_wait(n_users: int) -> Wait:
 
 
 def cluster_wait(n_users: int, algorithm: str, auto_k: bool, n_rows: int, mean_chars: float,
-                 described: bool = False, k: int | None = None) -> Wait:
+                 described: bool = False, k: int | None = None, sentiment: bool = True) -> Wait:
     """Clustering, metrics and descriptions (segkit.pipeline.segment_embedded with a space).
 
     `n_rows`, `mean_chars`: the table's texts; `described`: this table was described
     before in this process (its sentiment scores and word counts are kept in the Memory);
-    `k`: the number of segments asked for, if any. Keywords and names are per segment: the
+    `k`: the number of segments asked for, if any; `sentiment`: whether reviews are scored
+    (segment_embedded's with_sentiment). Keywords and names are per segment: the
     library says how many there are when it gets there, and those phases are revised."""
     thousands = n_users / 1000
     phases = []
@@ -163,7 +164,8 @@ def cluster_wait(n_users: int, algorithm: str, auto_k: bool, n_rows: int, mean_c
     if not described and n_rows and mean_chars:
         scored = min(n_rows, SENTIMENT_ROWS) * mean_chars / MB
         counted = n_rows * min(1.0, KEYWORD_USERS / max(n_users, 1)) / 1000
-        phases += [expect("describe.sentiment", scored), expect("describe.keywords", counted)]
+        phases += [expect("describe.sentiment", scored)] if sentiment else []
+        phases.append(expect("describe.keywords", counted))
     described_users = min(n_users, KEYWORD_USERS) / 1000
 
     def scores(segments: int, terms: float = GUESSED_TERMS_PER_USER * min(n_users, KEYWORD_USERS)) -> Phase:
@@ -228,12 +230,22 @@ def chain(parts: Sequence[Wait]) -> Wait:
     return wait
 
 
+def _embedding_part(name: str, config, n_texts: int, mean_chars: float) -> list[Wait]:
+    """The embedding wait of `n_texts` texts with embedder `name`, as its own model expects it."""
+    from segkit.embed.registry import get_embedder
+
+    try:
+        model_s = float(get_embedder(name, **config.embedder_params).expected_seconds(n_texts, mean_chars))
+    except Exception:  # noqa: BLE001 - the run itself will say what is wrong
+        model_s = 0.0
+    return [embed_wait(name, model_s, n_texts, mean_chars)]
+
+
 def segmentation_wait(frame, config, n_bytes: int, with_map: bool = True) -> Wait:
     """Everything segkit.pipeline.run_segmentation does with `config` on `frame` (read from
     `n_bytes`): preparing users, embedding, the space, clustering and describing, the map."""
     from segkit.cluster.registry import CLUSTERERS
     from segkit.embed.choice import AUTO, TRAITS_ONLY, choose_for_roles, text_workload
-    from segkit.embed.registry import get_embedder
     from segkit.io.language import texts_of
     from segkit.pipeline import resolve_reducer
 
@@ -244,11 +256,7 @@ def segmentation_wait(frame, config, n_bytes: int, with_map: bool = True) -> Wai
     name = choose_for_roles(roles, texts).name if config.embedder == AUTO else config.embedder
     parts = [prepare_wait(n_bytes)]
     if n_texts and name not in ("precomputed", TRAITS_ONLY):
-        try:
-            model_s = float(get_embedder(name, **config.embedder_params).expected_seconds(n_texts, mean_chars))
-        except Exception:  # noqa: BLE001 - the run itself will say what is wrong
-            model_s = 0.0
-        parts.append(embed_wait(name, model_s, n_texts, mean_chars))
+        parts += _embedding_part(name, config, n_texts, mean_chars)
     reducer, params = resolve_reducer(config, n_users)
     parts.append(space_wait(n_users, 128 + len(roles.numeric_cols) + len(roles.categorical_cols), reducer, params))
     spec = CLUSTERERS.get(config.algorithm)
@@ -257,4 +265,68 @@ def segmentation_wait(frame, config, n_bytes: int, with_map: bool = True) -> Wai
                               k=config.algorithm_params.get("k") if not auto else None))
     if with_map and config.map_method == "umap":
         parts.append(map_wait(n_users))
+    return chain(parts)
+
+
+# segkit.recommend.coldstart.cold_start_split's default shares: of the users with 2+ items,
+# new users (20%) and thin histories (20%) are assigned rather than fitted.
+ASSIGNED_SHARE = 0.4
+
+
+def _recommend_refit(rows, config, interaction_users):
+    """The waits of the recommendation refit's first steps (split, embedding, space) and the
+    sizes the later ones work on, estimated before the split: (parts, fit users, fit texts,
+    mean characters, embedder, interaction users)."""
+    import pandas as pd
+
+    from segkit.embed.choice import AUTO, TRAITS_ONLY, choose_for_roles, text_workload
+    from segkit.io.language import texts_of
+    from segkit.pipeline import resolve_reducer
+    from segkit.recommend.segment_fit import CORPUS_FITTED
+
+    roles = config.roles
+    texts = texts_of(rows, roles.text_cols) if roles.text_cols else []
+    n_texts, mean_chars = text_workload(texts)
+    counts = pd.Series(interaction_users).value_counts()
+    n_users, n_multi = len(counts), int((counts >= 2).sum())
+    fit_users = max(int(n_users - ASSIGNED_SHARE * n_multi), 2)
+    fit_texts = int(n_texts * fit_users / max(n_users, 1))
+    name = choose_for_roles(roles, texts).name if config.embedder == AUTO else config.embedder
+    parts = [_wait([expect("recommend.split", n_texts / 1000)])]
+    if n_texts and name not in ("precomputed", TRAITS_ONLY):
+        # TF-IDF is refitted on the training text; other embedders' row vectors are usually cached.
+        parts += _embedding_part(name, config, fit_texts if name in CORPUS_FITTED else n_texts, mean_chars)
+    reducer, params = resolve_reducer(config, fit_users)
+    parts.append(space_wait(fit_users, 128 + len(roles.numeric_cols) + len(roles.categorical_cols), reducer, params))
+    fit_mb = fit_texts * mean_chars / MB if name in CORPUS_FITTED else 0.0  # a TF-IDF model is refitted
+    return parts, fit_users, fit_texts, mean_chars, fit_mb, n_users
+
+
+def recommend_wait(rows, config, interaction_users) -> Wait:
+    """segkit.recommend.leakage_free_evaluation of `rows` (the text table) with `config`, for the
+    interactions whose user ids are `interaction_users`: split, re-segment the training text,
+    fit and apply its model, score every recommender per group."""
+    from segkit.cluster.registry import CLUSTERERS
+
+    parts, fit_users, fit_texts, mean_chars, fit_mb, n_users = _recommend_refit(rows, config, interaction_users)
+    spec = CLUSTERERS.get(config.algorithm)
+    k = config.algorithm_params.get("k")
+    auto = bool(spec and spec.uses_k and k in (None, "auto"))
+    parts.append(cluster_wait(fit_users, config.algorithm, auto, fit_texts, mean_chars, sentiment=False,
+                              k=None if auto else k))
+    parts.append(_wait([expect("recommend.model", fit_mb), expect("recommend.score", n_users / 1000)]))
+    return chain(parts)
+
+
+def recommend_sweep_wait(rows, config, interaction_users) -> Wait:
+    """segkit.recommend.recommendation_k_sweep over the default K range: the refit's space
+    once, the automatic rule's sweep, then per K a K-means fit, its model and two recommenders."""
+    from segkit.metrics.sweep import default_k_range
+
+    parts, fit_users, fit_texts, mean_chars, fit_mb, n_users = _recommend_refit(rows, config, interaction_users)
+    parts.append(cluster_wait(fit_users, "kmeans", False, fit_texts, mean_chars, sentiment=False, k=2))
+    n_k = len(default_k_range(fit_users, config.k_max))
+    model, per_k = expect("recommend.model", fit_mb), expect("recommend.sweep", n_k * (n_users / 1000 + 1.1))
+    sweep = Phase("recommend.sweep", model.seconds + per_k.seconds, (model.raw or 0.0) + (per_k.raw or 0.0))
+    parts.append(_wait([expect("cluster.auto_k", min(fit_users, SWEEP_SAMPLE) / 1000), sweep]))
     return chain(parts)
