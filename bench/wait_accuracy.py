@@ -22,7 +22,8 @@ preparing users, TF-IDF embedding, K-means, maps, GMM's seed stability) and the
 womens_clothing-based users of bench/hdbscan_live.py (HDBSCAN with the dashboard's
 defaults, min_cluster_size 30, and its bootstrap stability);
 MiniLM on yelp_10k / womens_clothing reviews, no cache, the model loaded in the child (a first
-upload). UMAP is compiled in each child before timing (the dashboard's server warm-up).
+upload); the Recommend page's evaluation and K sweep on the Amazon musical-instruments users and
+yelp_10k with their interactions (bench/recommend_bench.py's sets, TF-IDF, no cache). UMAP is compiled in each child before timing (the dashboard's server warm-up).
 """
 
 from __future__ import annotations
@@ -56,7 +57,12 @@ CASES = {
     "gmm_seeds": ((20_000, 200_000), (5_000, 20_000)),
     "hdbscan_bootstrap": ((10_000, 50_000), (5_000, 20_000)),
     "minilm": ((1_000, 5_000), (300, 1_000)),
+    # The Recommend page, TF-IDF; the size names the data (RECOMMEND_DATA): learned on the
+    # Amazon musical-instruments users, measured on yelp_10k.
+    "recommend_eval": ((10_261, 10_000), (10_261, 10_000)),
+    "recommend_sweep": ((10_261, 10_000), (10_261, 10_000)),
 }
+RECOMMEND_DATA = {10_261: "amazon", 10_000: "yelp"}
 
 
 class Sampler:
@@ -260,6 +266,29 @@ def one(case: str, n: int, folder: Path) -> dict:
 
         def work():
             embedder.embed(texts, progress=waits.progress_callback())
+    elif case in ("recommend_eval", "recommend_sweep"):
+        from recommend_bench import DATASETS, setup
+
+        from segkit.embed.cache import EmbeddingCache
+        from segkit.recommend import prepare_interactions
+        from segkit.recommend.k_sweep import recommendation_k_sweep
+        from segkit.recommend.leakage_free import leakage_free_evaluation
+
+        cache = EmbeddingCache(folder / f"cache-{case}-{n}-{os.getpid()}")  # nothing cached: a first evaluation
+        frame, config, _ = setup(RECOMMEND_DATA[n], "tfidf", cache)
+        columns = DATASETS[RECOMMEND_DATA[n]]["columns"]
+        interactions = prepare_interactions(frame, columns)
+        if case == "recommend_eval":
+            wait = plans.recommend_wait(frame, config, frame[columns.user_col])
+
+            def work():
+                leakage_free_evaluation(frame, config, interactions=interactions, cache=cache)
+        else:
+            wait = plans.recommend_sweep_wait(frame, config, frame[columns.user_col])
+
+            def work():
+                recommendation_k_sweep(frame, config, interactions=interactions, cache=cache)
+        extra = {"data": RECOMMEND_DATA[n]}
     else:
         raise SystemExit(f"unknown case {case}")
     if "old_estimate_s" in extra:  # embedding: keep the progress reports for the rule before
@@ -358,9 +387,12 @@ def run(quick: bool = False, only: set[str] | None = None) -> list[dict]:
         second = child(case, measure_n, learned, folder, texts["measure"])
         today = _errors(first["old"]) if "old" in first else "no time shown"
         label = f"{measure_n:,}" + (f" {texts['measure']} reviews" if case == "minilm" else "")
+        if case.startswith("recommend"):
+            label = f"{RECOMMEND_DATA[measure_n]} ({measure_n:,} reviews)"
         rows.append({"wait": case, "size": label, "actual_s": first["seconds"],
                      "today (10/25/50/75%)": today, "constants": _errors(first["shown"]),
-                     "learned_from": f"{learn_n:,}" + (f" {texts['learn']}" if case == "minilm" else ""),
+                     "learned_from": RECOMMEND_DATA[learn_n] if case.startswith("recommend")
+                     else f"{learn_n:,}" + (f" {texts['learn']}" if case == "minilm" else ""),
                      "actual_s_2": second["seconds"], "learned": _errors(second["shown"]),
                      "today_2": _errors(second["old"]) if "old" in second else "-",
                      "learned ETA": " / ".join(f"{e:+.0%}" for e in _eta_errors(second["shown"], second["seconds"])),
