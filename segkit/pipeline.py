@@ -24,7 +24,7 @@ from segkit.derived_cache import Memory
 from segkit.describe.summary import SegmentSummary, describe_segments
 from segkit.edits import Edits
 from segkit.embed.base import ProgressCallback
-from segkit.embed.cache import EmbeddingCache, embed_with_cache, is_cached
+from segkit.embed.cache import EmbeddingCache, embed_with_cache, fit_with_cache, is_cached
 from segkit.embed.choice import AUTO, TRAITS_ONLY, EmbedderChoice, choose_for_roles
 from segkit.embed.precomputed import PrecomputedEmbedder
 from segkit.embed.registry import get_embedder
@@ -48,6 +48,9 @@ class UserEmbeddings:
     embedder: str
     seconds: float
     row_usable: np.ndarray | None = None  # per input row: did it contribute a vector
+    # A corpus-fitted embedder's state fitted on these texts (TfidfState), when it was kept:
+    # a saved model stores it instead of fitting TF-IDF again.
+    fitted: object | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,7 @@ def embed_users(table: UserTable, embedder_name: str, embedder_params: dict | No
         return traits_only_embeddings(table)
     if embedder_name == AUTO:
         embedder_name = choose_for_roles(table.roles, table.row_texts).name
+    fitted = None
     if embedder_name == "precomputed":
         if frame is None:
             raise SegkitInputError("The 'precomputed' embedder needs the input table.")
@@ -141,7 +145,10 @@ def embed_users(table: UserTable, embedder_name: str, embedder_params: dict | No
         if not texts:
             raise SegkitInputError("No row has text to embed.")
         waits.phase("embed")  # an open wait's embedding phases (segkit.waits.plans.embed_wait)
-        embedded = embed_with_cache(embedder, texts, cache, progress)
+        if embedder.corpus_fitted:
+            embedded, fitted = fit_with_cache(embedder, texts, cache, progress)
+        else:
+            embedded = embed_with_cache(embedder, texts, cache, progress)
         row_vectors = np.zeros((table.n_rows, embedded.shape[1]), dtype=np.float32)
         row_vectors[usable] = embedded
         # A text that embeds to all zeros (only unknown tokens) carries no signal.
@@ -152,7 +159,7 @@ def embed_users(table: UserTable, embedder_name: str, embedder_params: dict | No
                 "can use (only emoji, punctuation, numbers or stop words): nothing to segment."
             )
     user_index, vectors = table.mean_vectors(row_vectors, usable)
-    return UserEmbeddings(vectors, user_index, embedder_name, time.perf_counter() - start, usable)
+    return UserEmbeddings(vectors, user_index, embedder_name, time.perf_counter() - start, usable, fitted)
 
 
 def traits_only_embeddings(table: UserTable) -> UserEmbeddings:

@@ -135,3 +135,47 @@ def test_cache_is_bounded_least_recently_used_first(tmp_path):
 def test_cache_bound_is_configurable(monkeypatch, tmp_path):
     monkeypatch.setenv("SEGKIT_CACHE_MAX_MB", "1.5")
     assert EmbeddingCache(tmp_path).max_bytes == int(1.5 * 1024 * 1024)
+
+
+def test_tfidf_keeps_its_fitted_state_beside_the_vectors(tmp_path, reviews):
+    """TF-IDF's state is stored with its vectors and read back with them, so a saved model need
+    not fit TF-IDF again; an unusable state file is noted, deleted and reads as no state."""
+    from segkit.embed.cache import fit_with_cache
+    from segkit.embed.tfidf import TfidfSvdEmbedder
+
+    cache = EmbeddingCache(tmp_path / "cache")
+    texts = reviews["review"].tolist()
+    embedder = TfidfSvdEmbedder(n_components=16)
+    first, state = fit_with_cache(embedder, texts, cache)
+    again, stored = fit_with_cache(embedder, texts, cache)  # from disk now
+    assert np.array_equal(first, again) and np.array_equal(first, embed_with_cache(embedder, texts, cache))
+    assert stored is not None and stored is not state
+    for name, array in state.arrays().items():
+        assert np.array_equal(stored.arrays()[name], array), name
+    assert np.allclose(stored.transform(texts[:5]), state.transform(texts[:5]))
+
+    (state_file,) = (tmp_path / "cache" / "embeddings").glob("*.state.npz")
+    state_file.write_bytes(b"PK\x03\x04 not a zip file")
+    vectors, lost = fit_with_cache(embedder, texts, cache)
+    assert lost is None and np.array_equal(vectors, first)
+    assert not state_file.exists() and any("embedder state" in note for note in cache.notes)
+
+
+def test_a_saved_model_from_the_kept_state_equals_one_that_fits_tfidf_again(reviews):
+    from dataclasses import replace
+
+    from segkit.config import RunConfig
+    from segkit.io import infer_roles
+    from segkit.model import fit_model
+    from segkit.pipeline import run_segmentation
+
+    config = RunConfig(roles=infer_roles(reviews), embedder="tfidf", embedder_params={"n_components": 16},
+                       algorithm_params={"k": 3})
+    run = run_segmentation(reviews, config, with_map=False)
+    assert run.embeddings.fitted is not None
+    kept = fit_model(run, reviews)
+    refitted = fit_model(replace(run, embeddings=replace(run.embeddings, fitted=None)), reviews)
+    assert kept.arrays.keys() == refitted.arrays.keys()
+    for name, array in refitted.arrays.items():
+        assert np.array_equal(kept.arrays[name], array), name
+    assert kept.meta["embedder_check_max_abs_diff"] < 1e-4 and "warnings" not in kept.meta

@@ -7,16 +7,19 @@ that matches the shape exactly; so a planted header claiming 10^13 rows is refus
 without allocating anything. After reading, every value must be finite and the rows
 must not all be one and the same non-zero vector. Any failure deletes the entry, notes
 it (`EmbeddingCache.notes`, one line each, and the `segkit` logger) and the texts are
-embedded again. The folder is bounded: after each store the least recently used
-entries are deleted until the cache is under $SEGKIT_CACHE_MAX_MB (default 2,048 MB).
+embedded again. A corpus-fitted embedder's state (TF-IDF's vocabulary, idf and SVD basis)
+can sit beside its vectors as an .npz of plain arrays. The folder is bounded: after each
+store the least recently used entries are deleted until the cache is under $SEGKIT_CACHE_MAX_MB (default 2,048 MB).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import tempfile
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -138,11 +141,50 @@ class EmbeddingCache:
             raise
         self.evict(keep=path)
 
+    def _state_path(self, key: str) -> Path:
+        return self.directory / "embeddings" / f"{key}.state.npz"
+
+    def store_state(self, key: str, meta: dict, arrays: dict[str, np.ndarray]) -> None:
+        """A corpus-fitted embedder's state beside the vectors of entry `key` (plain arrays and
+        JSON, never pickle), so a saved model need not fit it again."""
+        path = self._state_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp_name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as tmp:
+                np.savez(tmp, **arrays, state_meta_json=np.frombuffer(json.dumps(meta).encode("utf-8"), np.uint8))
+            os.replace(tmp_name, path)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+        self.evict(keep=path)
+
+    def load_state(self, key: str) -> tuple[dict, dict[str, np.ndarray]] | None:
+        """(meta, arrays) stored by `store_state` for entry `key`, or None (missing or unreadable)."""
+        path = self._state_path(key)
+        if not path.is_file():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                arrays = {name: data[name] for name in data.files}
+            meta = json.loads(arrays.pop("state_meta_json").tobytes().decode("utf-8"))
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            note = f"cached embedder state {path.name[:12]}… was unusable ({exc}); deleted"
+            self.notes = [*self.notes[-99:], note]
+            LOG.warning(note)
+            path.unlink(missing_ok=True)
+            return None
+        try:
+            os.utime(path)  # least-recently-used order for eviction
+        except OSError:
+            pass
+        return meta, arrays
+
     def evict(self, keep: Path | None = None) -> None:
         """Delete least recently used entries until the folder is under max_bytes (never `keep`)."""
         folder = self.directory / "embeddings"
         entries = []
-        for entry in folder.glob("*.npy"):
+        for entry in [*folder.glob("*.npy"), *folder.glob("*.state.npz")]:
             try:
                 stat = entry.stat()
             except OSError:
@@ -179,13 +221,32 @@ def embed_with_cache(
     progress: ProgressCallback | None = None,
 ) -> np.ndarray:
     """Embed `texts` (duplicates embedded once), reading and filling the cache."""
+    return _embed_cached(embedder, texts, cache, progress, with_state=False)[0]
+
+
+def fit_with_cache(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache | None = None,
+                   progress: ProgressCallback | None = None) -> tuple[np.ndarray, object | None]:
+    """A corpus-fitted embedder's (`corpus_fitted`, TF-IDF) vectors of `texts`, as
+    `embed_with_cache` gives them, and the state it was fitted to on them (what a saved model
+    keeps), both kept in `cache`. The state is None when the vectors come from an entry with
+    no state beside it (written by `embed_with_cache`, or before states were kept)."""
+    return _embed_cached(embedder, texts, cache, progress, with_state=True)
+
+
+def _embed_cached(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache | None,
+                  progress: ProgressCallback | None, with_state: bool) -> tuple[np.ndarray, object | None]:
     unique_list, inverse = _distinct(texts)
     key = texts_key(embedder.cache_token(), unique_list)
     n_texts = len(unique_list)
     vectors = cache.load(key, n_texts, lambda width: embedder.produces_width(width, n_texts)) \
         if cache is not None else None
+    state = None
     if vectors is None:
-        vectors = np.asarray(embedder.embed(unique_list, progress=progress), dtype=np.float32)
+        if with_state:
+            state, raw = embedder.embed_fitted(unique_list, progress=progress)
+        else:
+            raw = embedder.embed(unique_list, progress=progress)
+        vectors = np.asarray(raw, dtype=np.float32)
         if vectors.shape[0] != len(unique_list):
             raise RuntimeError(
                 f"embedder {embedder.name} returned {vectors.shape[0]} rows for {len(unique_list)} texts"
@@ -193,6 +254,12 @@ def embed_with_cache(
         vectors = np.nan_to_num(vectors, nan=0.0, posinf=0.0, neginf=0.0)
         if cache is not None:
             cache.store(key, vectors)
-    elif progress is not None:
-        progress(len(unique_list), len(unique_list))
-    return vectors[inverse]
+            if state is not None:
+                cache.store_state(key, state.meta(), state.arrays())
+    else:
+        if with_state and cache is not None:
+            saved = cache.load_state(key)
+            state = None if saved is None else embedder.state_from_saved(*saved)
+        if progress is not None:
+            progress(len(unique_list), len(unique_list))
+    return vectors[inverse], state

@@ -209,9 +209,18 @@ class TfidfSvdEmbedder(Embedder):
             at(2, (rows[-1] + 1) / total)
         return state, out
 
-    def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+    def embed_fitted(self, texts: Sequence[str], progress: ProgressCallback | None = None
+                     ) -> tuple[TfidfState, np.ndarray]:
+        """`embed`, with the state fitted on the way (what a saved model keeps)."""
         texts = list(texts)
         report(progress, 0, len(texts))
-        vectors = self.fit_sampled(texts, progress)[1]
+        state, vectors = self.fit_sampled(texts, progress)
         report(progress, len(texts), len(texts))
-        return vectors
+        return state, vectors
+
+    def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+        return self.embed_fitted(texts, progress)[1]
+
+    @staticmethod
+    def state_from_saved(meta: dict, arrays: dict) -> TfidfState:
+        return TfidfState.from_saved(meta, arrays)

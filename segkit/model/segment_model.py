@@ -117,6 +117,13 @@ def fit_model(run, frame: pd.DataFrame | None = None, like: SegmentModel | None 
             if key in like.meta:
                 meta[key] = like.meta[key]
         arrays.update({k: v for k, v in like.arrays.items() if k.startswith("tfidf_")})
+    elif config.embedder == "tfidf" and getattr(run.embeddings, "fitted", None) is not None:
+        # The state the pipeline fitted (kept with the embeddings or in their cache): stored as is.
+        state = run.embeddings.fitted
+        meta["tfidf"] = state.meta()
+        arrays.update(state.arrays())
+        meta["embedder_check_max_abs_diff"] = _replay_difference(state, run)
+        _warn_if_not_replayed(meta)
     elif config.embedder == "tfidf":
         from segkit.embed.tfidf import TfidfSvdEmbedder
 
@@ -138,11 +145,7 @@ def fit_model(run, frame: pd.DataFrame | None = None, like: SegmentModel | None 
             meta["embedder_check_max_abs_diff"] = float(np.abs(replay - run.embeddings.vectors).max())
         else:
             meta["embedder_check_max_abs_diff"] = None
-        check = meta["embedder_check_max_abs_diff"]
-        if check is None or check > 1e-3:
-            meta.setdefault("warnings", []).append(
-                "the stored TF-IDF state does not reproduce the training vectors exactly "
-                f"(max difference {check}); assignments of training users may differ")
+        _warn_if_not_replayed(meta)
 
     # Reducer state.
     matrix = run.space.matrix
@@ -216,6 +219,40 @@ def fit_model(run, frame: pd.DataFrame | None = None, like: SegmentModel | None 
     arrays["fused_centroids"] = cluster_means(np.asarray(fused.matrix, dtype=np.float64), labels).astype(np.float64)
     meta["keywords"] = {str(k): [term for term, _ in v[:10]] for k, v in run.summary.keywords.items()}
     return SegmentModel(meta, arrays)
+
+
+REPLAY_USERS = 1_000
+
+
+def _replay_difference(state, run) -> float | None:
+    """How far the stored state places training users from where the pipeline did: the largest
+    difference over a seeded sample of REPLAY_USERS users, their texts placed by
+    `state.transform` (what assignment runs) and averaged per user like the pipeline."""
+    table, embeddings = run.table, run.embeddings
+    users = np.asarray(embeddings.user_index)
+    if len(users) > REPLAY_USERS:
+        users = np.sort(np.random.default_rng(run.config.seed).choice(users, REPLAY_USERS, replace=False))
+    usable = embeddings.row_usable if embeddings.row_usable is not None else np.ones(table.n_rows, dtype=bool)
+    rows = np.flatnonzero(usable & np.isin(table.row_user, users))
+    if not len(rows):
+        return None
+    placed = np.zeros((table.n_rows, state.dim), dtype=np.float32)
+    placed[rows] = state.transform([table.row_texts[i] for i in rows])
+    mask = np.zeros(table.n_rows, dtype=bool)
+    mask[rows] = np.abs(placed[rows]).sum(axis=1) > 0
+    index, replay = table.mean_vectors(placed, mask)
+    position = {int(u): i for i, u in enumerate(embeddings.user_index)}
+    if replay.shape[1] != embeddings.vectors.shape[1] or any(int(u) not in position for u in index):
+        return None
+    return float(np.abs(replay - embeddings.vectors[[position[int(u)] for u in index]]).max()) if len(index) else None
+
+
+def _warn_if_not_replayed(meta: dict) -> None:
+    check = meta["embedder_check_max_abs_diff"]
+    if check is None or check > 1e-3:
+        meta.setdefault("warnings", []).append(
+            "the stored TF-IDF state does not reproduce the training vectors exactly "
+            f"(max difference {check}); assignments of training users may differ")
 
 
 def _jsonable_scalar(value) -> bool:

@@ -57,9 +57,10 @@ COSTS: dict[str, tuple[float, float]] = {
     # (1,429 users, 10,261 reviews), yelp_10k (6,403 users, 10,000 reviews), both TF-IDF, and
     # bench/recommend_bench.py's planted set (2,000 users, 49,594 ratings, no text).
     "recommend.split": (0.03, 0.009),
-    "recommend.model": (0.23, 0.2),
+    # The model keeps the run's TF-IDF state (0.23-0.36 s); an old cache entry without it refits.
+    "recommend.model": (0.3, 0.0),
     "recommend.score": (0.57, 0.079),
-    "recommend.sweep": (0.0, 0.034),  # per K: 0.086 / 0.254 / 0.127 s on the three
+    "recommend.sweep": (0.0, 0.029),  # per K: 0.119 / 0.263 / 0.118 s on the three
     # MiniLM (bench/wait_accuracy.py's children, 300-5,000 yelp_10k / womens_clothing reviews):
     # loading until the first batch, then per unit of plans.minilm_units. OpenVINO and torch ran
     # as fast here (240-250 texts/s at 705 characters, 355 at 330); torch loads for longer.
@@ -81,9 +82,9 @@ UNITS: dict[str, str] = {
     "describe.sentiment": "MB of scored reviews", "describe.keywords": "thousand counted rows (those of at most 20,000 users)",
     "describe.keyword_scores": "segments x million terms counted (dense scores; 0.04-0.17 s per unit measured)",
     "describe.rest": "segments x thousand described users (at most 20,000)",
-    "recommend.split": "thousand rows of the text table", "recommend.model": "MB of refitted TF-IDF text (0 for other embedders)",
+    "recommend.split": "thousand rows of the text table", "recommend.model": "one model",
     "recommend.score": "thousand users + 0.2 x thousand interactions",
-    "recommend.sweep": "K values x (thousand users + 0.016 x thousand interactions + 0.95), plus one recommend.model",
+    "recommend.sweep": "K values x (thousand users + 2.67), plus one recommend.model",
     "embed.minilm.openvino": "thousand texts x (1 + characters / 400, at most 1,100 characters)",
     "embed.minilm.torch": "thousand texts x (1 + characters / 400, at most 1,100 characters)",
 }

@@ -276,7 +276,7 @@ ASSIGNED_SHARE = 0.4
 def _recommend_refit(rows, config, interaction_users):
     """The waits of the recommendation refit's first steps (split, embedding, space) and the
     sizes the later ones work on, estimated before the split: (parts, fit users, fit texts,
-    mean characters, MB of refitted TF-IDF text, the scoring's units)."""
+    mean characters, (users, interactions, the scoring's units))."""
     import pandas as pd
 
     from segkit.embed.choice import AUTO, TRAITS_ONLY, choose_for_roles, text_workload
@@ -298,11 +298,10 @@ def _recommend_refit(rows, config, interaction_users):
         parts += _embedding_part(name, config, fit_texts if name in CORPUS_FITTED else n_texts, mean_chars)
     reducer, params = resolve_reducer(config, fit_users)
     parts.append(space_wait(fit_users, 128 + len(roles.numeric_cols) + len(roles.categorical_cols), reducer, params))
-    fit_mb = fit_texts * mean_chars / MB if name in CORPUS_FITTED else 0.0  # a TF-IDF model is refitted
     # Scoring grows with the users and, a fifth as fast, with their interactions (measured on
     # 1,429 / 6,403 / 2,000 users with 10,261 / 10,000 / 49,594 interactions).
     score_units = n_users / 1000 + 0.2 * len(interaction_users) / 1000
-    return parts, fit_users, fit_texts, mean_chars, fit_mb, (n_users, len(interaction_users), score_units)
+    return parts, fit_users, fit_texts, mean_chars, (n_users, len(interaction_users), score_units)
 
 
 def recommend_wait(rows, config, interaction_users) -> Wait:
@@ -311,13 +310,13 @@ def recommend_wait(rows, config, interaction_users) -> Wait:
     fit and apply its model, score every recommender per group."""
     from segkit.cluster.registry import CLUSTERERS
 
-    parts, fit_users, fit_texts, mean_chars, fit_mb, sizes = _recommend_refit(rows, config, interaction_users)
+    parts, fit_users, fit_texts, mean_chars, sizes = _recommend_refit(rows, config, interaction_users)
     spec = CLUSTERERS.get(config.algorithm)
     k = config.algorithm_params.get("k")
     auto = bool(spec and spec.uses_k and k in (None, "auto"))
     parts.append(cluster_wait(fit_users, config.algorithm, auto, fit_texts, mean_chars, sentiment=False,
                               k=None if auto else k))
-    parts.append(_wait([expect("recommend.model", fit_mb), expect("recommend.score", sizes[2])]))
+    parts.append(_wait([expect("recommend.model"), expect("recommend.score", sizes[2])]))
     return chain(parts)
 
 
@@ -326,12 +325,11 @@ def recommend_sweep_wait(rows, config, interaction_users) -> Wait:
     once, the automatic rule's sweep, then per K a K-means fit, its model and two recommenders."""
     from segkit.metrics.sweep import default_k_range
 
-    parts, fit_users, fit_texts, mean_chars, fit_mb, sizes = _recommend_refit(rows, config, interaction_users)
+    parts, fit_users, fit_texts, mean_chars, sizes = _recommend_refit(rows, config, interaction_users)
     parts.append(cluster_wait(fit_users, "kmeans", False, fit_texts, mean_chars, sentiment=False, k=2))
     n_k = len(default_k_range(fit_users, config.k_max))
-    n_users, n_pairs, _ = sizes
-    per_k = expect("recommend.sweep", n_k * (n_users / 1000 + 0.016 * n_pairs / 1000 + 0.95))
-    model = expect("recommend.model", fit_mb)
+    per_k = expect("recommend.sweep", n_k * (sizes[0] / 1000 + 2.67))
+    model = expect("recommend.model")
     sweep = Phase("recommend.sweep", model.seconds + per_k.seconds, (model.raw or 0.0) + (per_k.raw or 0.0))
     parts.append(_wait([expect("cluster.auto_k", min(fit_users, SWEEP_SAMPLE) / 1000), sweep]))
     return chain(parts)
