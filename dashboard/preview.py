@@ -21,7 +21,15 @@ if TYPE_CHECKING:  # only for annotations: dashboard.context imports this module
 
 
 def preview_banner(ctx: Context) -> None:
-    """Preview segments: progress and ETA of the better embedder, a way to stop it, the swap note."""
+    """Preview segments: progress and ETA of the better embedder, a way to stop it, the swap note.
+
+    Always one element, empty or not: Streamlit places the elements below by index, and a
+    banner that came and went moved them (a file uploader that moves forgets its file)."""
+    with st.container():
+        _banner(ctx)
+
+
+def _banner(ctx: Context) -> None:
     note = st.session_state.get("sk_swap_note")
     if ctx.preview is None:
         if note and note["dataset"] == ctx.dataset.key and note["embedder"] == ctx.config.embedder:

@@ -113,3 +113,21 @@ def test_cancel_keeps_the_preview_and_stops_the_job(monkeypatch):
     assert job.status().state == "cancelled"
     at.run()  # stays on the preview embedder, no new job
     assert at.session_state["sk_last"]["embedder"] == "tfidf"
+
+
+def test_the_preview_banner_moves_nothing_below_it(monkeypatch):
+    """The banner is there during the preview and gone once it is stopped (or a note after a
+    swap); what is below it keeps its place, so a file in the Recommend page's uploader survives."""
+    from tests.test_wait_app import _path_of
+
+    _fake_minilm(monkeypatch, pause=0.25)  # ~10 s: time to press the button
+    at = _app(_fresh_frame(104))
+    at.switch_page("pages/recommend.py").run()
+    _no_errors(at)
+    assert "preview segments" in _infos(at)
+    during = _path_of(at, "rec_interactions")
+    assert during is not None
+    next(b for b in at.button if b.key == "sk_preview_keep").click().run()
+    _no_errors(at)
+    assert "preview segments" not in _infos(at) and not at.success  # no banner, no note
+    assert _path_of(at, "rec_interactions") == during
