@@ -116,30 +116,34 @@ class EmbeddingCache:
         try:
             vectors = read_checked_npy(path, n_rows, width_ok)
         except (BadEntry, OSError) as exc:
-            note = f"cached embeddings {path.name[:12]}… were unusable ({exc}); deleted, embedding again"
-            self.notes = [*self.notes[-99:], note]  # the latest 100 (the dashboard's cache lives long)
-            LOG.warning(note)
-            path.unlink(missing_ok=True)
-            return None
-        try:
-            os.utime(path)  # least-recently-used order for eviction
-        except OSError:
-            pass
+            return self._refuse(path, f"cached embeddings {path.name[:12]}… were unusable ({exc}); deleted, "
+                                      "embedding again")
+        _touch(path)
         return vectors
 
-    def store(self, key: str, vectors: np.ndarray) -> None:
-        path = self._path(key)
+    def _refuse(self, path: Path, note: str) -> None:
+        """Delete an unusable entry and say so (the latest 100 notes: the dashboard's cache lives long)."""
+        self.notes = [*self.notes[-99:], note]
+        LOG.warning(note)
+        path.unlink(missing_ok=True)
+
+    def _write(self, path: Path, write: Callable) -> None:
+        """`write(file)` to a temporary file then renamed to `path`, so a crash never leaves a
+        half-written entry behind; then the folder is trimmed to its bound."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        # Write then rename, so a crash never leaves a half-written entry behind.
         handle, tmp_name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as tmp:
-                np.save(tmp, np.ascontiguousarray(vectors, dtype=_FLOAT32), allow_pickle=False)
+                write(tmp)
             os.replace(tmp_name, path)
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
             raise
         self.evict(keep=path)
+
+    def store(self, key: str, vectors: np.ndarray) -> None:
+        self._write(self._path(key),
+                    lambda tmp: np.save(tmp, np.ascontiguousarray(vectors, dtype=_FLOAT32), allow_pickle=False))
 
     def _state_path(self, key: str) -> Path:
         return self.directory / "embeddings" / f"{key}.state.npz"
@@ -147,17 +151,8 @@ class EmbeddingCache:
     def store_state(self, key: str, meta: dict, arrays: dict[str, np.ndarray]) -> None:
         """A corpus-fitted embedder's state beside the vectors of entry `key` (plain arrays and
         JSON, never pickle), so a saved model need not fit it again."""
-        path = self._state_path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp_name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as tmp:
-                np.savez(tmp, **arrays, state_meta_json=np.frombuffer(json.dumps(meta).encode("utf-8"), np.uint8))
-            os.replace(tmp_name, path)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
-        self.evict(keep=path)
+        meta_bytes = np.frombuffer(json.dumps(meta).encode("utf-8"), np.uint8)
+        self._write(self._state_path(key), lambda tmp: np.savez(tmp, **arrays, state_meta_json=meta_bytes))
 
     def load_state(self, key: str) -> tuple[dict, dict[str, np.ndarray]] | None:
         """(meta, arrays) stored by `store_state` for entry `key`, or None (missing or unreadable)."""
@@ -169,15 +164,8 @@ class EmbeddingCache:
                 arrays = {name: data[name] for name in data.files}
             meta = json.loads(arrays.pop("state_meta_json").tobytes().decode("utf-8"))
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-            note = f"cached embedder state {path.name[:12]}… was unusable ({exc}); deleted"
-            self.notes = [*self.notes[-99:], note]
-            LOG.warning(note)
-            path.unlink(missing_ok=True)
-            return None
-        try:
-            os.utime(path)  # least-recently-used order for eviction
-        except OSError:
-            pass
+            return self._refuse(path, f"cached embedder state {path.name[:12]}… was unusable ({exc}); deleted")
+        _touch(path)
         return meta, arrays
 
     def evict(self, keep: Path | None = None) -> None:
@@ -198,6 +186,13 @@ class EmbeddingCache:
                 continue
             entry.unlink(missing_ok=True)
             total -= size
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)  # least-recently-used order for eviction
+    except OSError:
+        pass
 
 
 def is_cached(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache | None) -> bool:
