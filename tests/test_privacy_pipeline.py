@@ -33,13 +33,18 @@ def _with_addresses() -> pd.DataFrame:
 @pytest.fixture
 def embedded(monkeypatch):
     seen: list[str] = []
-    real = pipeline.embed_with_cache
 
-    def spy(embedder, texts, cache, progress):
-        seen.extend(texts)
-        return real(embedder, texts, cache, progress)
+    def spy_on(name: str) -> None:  # TF-IDF goes through fit_with_cache (it keeps its state)
+        real = getattr(pipeline, name)
 
-    monkeypatch.setattr(pipeline, "embed_with_cache", spy)
+        def spy(embedder, texts, cache, progress):
+            seen.extend(texts)
+            return real(embedder, texts, cache, progress)
+
+        monkeypatch.setattr(pipeline, name, spy)
+
+    spy_on("embed_with_cache")
+    spy_on("fit_with_cache")
     return seen
 
 

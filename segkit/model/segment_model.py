@@ -112,40 +112,12 @@ def fit_model(run, frame: pd.DataFrame | None = None, like: SegmentModel | None 
             config.embedder, run.space.reducer, int(len(run.labels))):
         raise ValueError("`like` was fitted from another space: its embedder, reducer or users differ")
     # Embedder state.
-    if config.embedder == "tfidf" and like is not None:
-        for key in ("tfidf", "embedder_check_max_abs_diff", "warnings"):
-            if key in like.meta:
-                meta[key] = like.meta[key]
-        arrays.update({k: v for k, v in like.arrays.items() if k.startswith("tfidf_")})
-    elif config.embedder == "tfidf" and getattr(run.embeddings, "fitted", None) is not None:
-        # The state the pipeline fitted (kept with the embeddings or in their cache): stored as is.
-        state = run.embeddings.fitted
-        meta["tfidf"] = state.meta()
-        arrays.update(state.arrays())
-        meta["embedder_check_max_abs_diff"] = _replay_difference(state, run)
-        _warn_if_not_replayed(meta)
-    elif config.embedder == "tfidf":
-        from segkit.embed.tfidf import TfidfSvdEmbedder
+    if config.embedder == "tfidf":
+        from segkit.model.tfidf_state import tfidf_model_state
 
-        table = run.table
-        usable = np.array([bool(t) for t in table.row_texts]) & (table.row_user >= 0)
-        texts = [table.row_texts[i] for i in np.flatnonzero(usable)]
-        # The pipeline embeds each distinct text once, in sorted order (embed_with_cache), and
-        # TF-IDF is corpus-fitted: fit on that same corpus so the vectors are the pipeline's.
-        unique_texts, inverse = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
-        state, unique_vectors = TfidfSvdEmbedder(**config.embedder_params).fit_sampled([str(t) for t in unique_texts])
-        row_vectors = unique_vectors[inverse.reshape(-1)]
-        meta["tfidf"] = state.meta()
-        arrays.update(state.arrays())
-        # Check the stored transformer places the training users where the pipeline did.
-        full = np.zeros((table.n_rows, row_vectors.shape[1]), dtype=np.float32)
-        full[usable] = row_vectors
-        replay = table.mean_vectors(full, usable & (np.abs(full).sum(axis=1) > 0))[1]
-        if replay.shape == run.embeddings.vectors.shape:
-            meta["embedder_check_max_abs_diff"] = float(np.abs(replay - run.embeddings.vectors).max())
-        else:
-            meta["embedder_check_max_abs_diff"] = None
-        _warn_if_not_replayed(meta)
+        tfidf_meta, tfidf_arrays = tfidf_model_state(run, like)
+        meta.update(tfidf_meta)
+        arrays.update(tfidf_arrays)
 
     # Reducer state.
     matrix = run.space.matrix
@@ -219,40 +191,6 @@ def fit_model(run, frame: pd.DataFrame | None = None, like: SegmentModel | None 
     arrays["fused_centroids"] = cluster_means(np.asarray(fused.matrix, dtype=np.float64), labels).astype(np.float64)
     meta["keywords"] = {str(k): [term for term, _ in v[:10]] for k, v in run.summary.keywords.items()}
     return SegmentModel(meta, arrays)
-
-
-REPLAY_USERS = 1_000
-
-
-def _replay_difference(state, run) -> float | None:
-    """How far the stored state places training users from where the pipeline did: the largest
-    difference over a seeded sample of REPLAY_USERS users, their texts placed by
-    `state.transform` (what assignment runs) and averaged per user like the pipeline."""
-    table, embeddings = run.table, run.embeddings
-    users = np.asarray(embeddings.user_index)
-    if len(users) > REPLAY_USERS:
-        users = np.sort(np.random.default_rng(run.config.seed).choice(users, REPLAY_USERS, replace=False))
-    usable = embeddings.row_usable if embeddings.row_usable is not None else np.ones(table.n_rows, dtype=bool)
-    rows = np.flatnonzero(usable & np.isin(table.row_user, users))
-    if not len(rows):
-        return None
-    placed = np.zeros((table.n_rows, state.dim), dtype=np.float32)
-    placed[rows] = state.transform([table.row_texts[i] for i in rows])
-    mask = np.zeros(table.n_rows, dtype=bool)
-    mask[rows] = np.abs(placed[rows]).sum(axis=1) > 0
-    index, replay = table.mean_vectors(placed, mask)
-    position = {int(u): i for i, u in enumerate(embeddings.user_index)}
-    if replay.shape[1] != embeddings.vectors.shape[1] or any(int(u) not in position for u in index):
-        return None
-    return float(np.abs(replay - embeddings.vectors[[position[int(u)] for u in index]]).max()) if len(index) else None
-
-
-def _warn_if_not_replayed(meta: dict) -> None:
-    check = meta["embedder_check_max_abs_diff"]
-    if check is None or check > 1e-3:
-        meta.setdefault("warnings", []).append(
-            "the stored TF-IDF state does not reproduce the training vectors exactly "
-            f"(max difference {check}); assignments of training users may differ")
 
 
 def _jsonable_scalar(value) -> bool:

@@ -22,7 +22,12 @@ from segkit.pipeline import cluster_space, run_segmentation
 from segkit.recommend.coldstart import cold_start_split, comparison, evaluate_cold_start
 from segkit.recommend.interactions import InteractionColumns, Interactions, prepare_interactions
 from segkit.recommend.leakage_free import training_period_text
-from segkit.recommend.segment_fit import assign_with_model, normalised_rows, place_rows, with_row_vectors
+from segkit.recommend.segment_fit import (
+    assign_with_model,
+    normalised_rows,
+    place_rows,
+    with_row_vectors,
+)
 
 SWEEP_METHODS = ("global_popularity", "segment_popularity")
 
