@@ -145,12 +145,8 @@ class Speeds:
             temporary.write_text(json.dumps({"version": 1, "factors": factors}, indent=1, sort_keys=True),
                                  encoding="utf-8")
             os.replace(temporary, self.path)
-        except OSError:  # a read-only cache folder: corrections last for this process only
+        except OSError:  # a read-only cache folder: this correction lasts for this object only
             pass
-
-
-_SPEEDS: dict[str, Speeds] = {}
-_SPEEDS_LOCK = threading.Lock()
 
 
 def speeds_path() -> Path:
@@ -162,12 +158,10 @@ def speeds_path() -> Path:
 
 
 def speeds() -> Speeds:
-    """The corrections kept at `speeds_path()` (one object per file in a process)."""
-    path = str(speeds_path())
-    with _SPEEDS_LOCK:
-        if path not in _SPEEDS:
-            _SPEEDS[path] = Speeds(path)
-        return _SPEEDS[path]
+    """The corrections kept at `speeds_path()`, read from the file: the file is their only
+    store (no process-wide copy), so every session and process sees what any of them learned.
+    A read is a small JSON file per phase planned; with a read-only cache folder nothing is learned."""
+    return Speeds(speeds_path())
 
 
 def expect(key: str, units: float | None = None, raw: float | None = None, until_progress: bool = False) -> Phase:
