@@ -17,7 +17,7 @@ from dashboard.words import lang, tr
 from segkit.errors import SegkitInputError
 from segkit.export.safe import to_safe_csv
 from segkit.io.read import read_table
-from segkit.model import assign_users, fit_model, labeled_new_rows, save_model
+from segkit.model import SegmentModel, assign_users, fit_model, labeled_new_rows, save_model
 from segkit.recommend import (
     InteractionColumns,
     infer_interaction_columns,
@@ -77,6 +77,15 @@ def _k_sweep(key: str, columns: tuple, k: int, _rows, _config, _interactions):
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _model(run_key: str, _run, _frame):
     return fit_model(_run, _frame)
+
+
+def _model_file(model):
+    """The model as .npz bytes, made when called (a deferred download)."""
+    def build() -> bytes:
+        with tempfile.TemporaryDirectory() as tmp:  # a copy: save_model records the arrays' hash in meta
+            return save_model(SegmentModel(dict(model.meta), model.arrays), Path(tmp) / "segkit_model.npz").read_bytes()
+
+    return build
 
 
 def _interaction_columns(inter_frame: pd.DataFrame, guess) -> tuple[tuple, int]:
@@ -178,10 +187,10 @@ def assign_section(ctx, run, frame: pd.DataFrame) -> None:
     except SegkitInputError as exc:
         st.warning(tr("rec.no_model", error=md(exc)))
     if model is not None:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = save_model(model, Path(tmp) / "segkit_model.npz")
-            model_bytes = path.read_bytes()
-        st.download_button(tr("rec.dl_model"), model_bytes, file_name="segkit_model.npz", help=tr("rec.dl_model_help"))
+        # Written when clicked, not on every run of the page: compressing a TF-IDF model's
+        # arrays took ~2 s (py-spy: most of this page's time on the Amazon reviews).
+        st.download_button(tr("rec.dl_model"), _model_file(model), file_name="segkit_model.npz",
+                           help=tr("rec.dl_model_help"))
     if new_upload is not None and model is not None:
         try:
             new_frame = _read(new_upload.getvalue(), new_upload.name)

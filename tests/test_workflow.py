@@ -353,3 +353,34 @@ def test_explore_says_when_the_map_is_a_sample(monkeypatch):
 
     drawn = sum(points(trace.get("x", [])) for trace in figure["data"])
     assert 290 <= drawn <= 310, drawn
+
+
+def test_the_recommend_page_writes_the_model_file_only_when_it_is_downloaded(monkeypatch, tmp_path):
+    """Compressing the model took ~2 s on every run of the page; now the download builds it on
+    click. The page runs without writing it, and the deferred file is the model, loadable."""
+    import dashboard.recommend_sections as sections
+    from segkit.model import load_model
+
+    written = []
+    real_save = sections.save_model
+    monkeypatch.setattr(sections, "save_model", lambda *a, **k: written.append(a) or real_save(*a, **k))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    from tests.test_app import _dataset
+
+    at.session_state["sk_dataset"] = _dataset(make_reviews(n_users=60, seed=9))
+    at.switch_page("pages/recommend.py").run()
+    _no_exception(at)
+    assert written == []
+    from segkit.config import RunConfig
+    from segkit.io import infer_roles
+    from segkit.model import fit_model
+    from segkit.pipeline import run_segmentation
+
+    frame = make_reviews(n_users=60, seed=9)
+    run = run_segmentation(frame, RunConfig(roles=infer_roles(frame), algorithm_params={"k": 3}), with_map=False)
+    model = fit_model(run, frame)
+    data = sections._model_file(model)()
+    assert len(written) == 1 and "arrays_sha256" not in model.meta  # the page's model is left as it was
+    (tmp_path / "m.npz").write_bytes(data)
+    loaded = load_model(tmp_path / "m.npz")
+    assert loaded.meta["n_segments"] == 3 and np.array_equal(loaded.arrays["centroids"], model.arrays["centroids"])
