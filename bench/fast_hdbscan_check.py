@@ -77,6 +77,8 @@ def main(argv=None) -> list[dict]:
     try:
         import fast_hdbscan
     except ImportError:
+        fast_hdbscan = None
+    if not hasattr(fast_hdbscan, "HDBSCAN"):  # missing, or a folder left behind by an uninstall
         print("fast-hdbscan is not installed (pip install fast-hdbscan)", file=sys.stderr)
         return []
     import hdbscan
