@@ -229,3 +229,14 @@ def test_a_model_of_another_k_reuses_the_embedder_and_reducer_and_assigns_the_sa
     other = _run(frame.iloc[: len(frame) // 2])
     with pytest.raises(ValueError, match="another space"):
         fit_model(run5, frame, like=fit_model(other, frame))
+
+
+def test_a_model_without_its_classifier_assigns_the_same_and_says_why_it_has_none(frame):
+    """The recommendation refits fit models without the logistic regression they never use."""
+    run = _run(frame)
+    full, lean = fit_model(run, frame), fit_model(run, frame, classifier=False)
+    assert "classifier_coef" in full.arrays and "classifier_coef" not in lean.arrays
+    assert lean.meta["classifier"]["model"] is None and "not fitted" in lean.meta["classifier"]["reason"]
+    pd.testing.assert_frame_equal(assign_users(lean, frame)[0], assign_users(full, frame)[0])
+    with pytest.raises(SegkitInputError, match="no classifier .*not fitted"):
+        assign_users(lean, frame, method="classifier")

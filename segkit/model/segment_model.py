@@ -68,13 +68,17 @@ class SegmentModel:
 
 # ----------------------------------------------------------------------------- fitting
 
-def fit_model(run, frame: pd.DataFrame | None = None, like: SegmentModel | None = None) -> SegmentModel:
+def fit_model(run, frame: pd.DataFrame | None = None, like: SegmentModel | None = None,
+              classifier: bool = True) -> SegmentModel:
     """Everything needed to assign new users like `run` assigned its own users.
 
     `frame` (the table the run was made from) is needed only for the 'precomputed' embedder check.
     `like`: a model fitted from a run with the same table, embeddings and space (another K
     of a sweep); its embedder and reducer state are taken instead of refitted (refitting
-    TF-IDF was 9.8 of the 16.7 s of a 14-K sweep on 1,429 users).
+    TF-IDF was 9.8 of the 16.7 s of a 14-K sweep on 1,429 users). `classifier=False` leaves
+    out the classifier of `--method classifier` (a model that only assigns by the clusterer's
+    rule: the recommendation refits; its logistic regression took ~2 s a fit on 857 users
+    with MiniLM vectors and traits).
     """
     from segkit.cluster.registry import CLUSTERERS
 
@@ -186,8 +190,12 @@ def fit_model(run, frame: pd.DataFrame | None = None, like: SegmentModel | None 
     # where (centres in the fused space, each segment's keywords): segkit.model.assign_methods.
     from segkit.model.assign_methods import classifier_arrays
 
-    classifier, meta["classifier"] = classifier_arrays(fused.matrix, labels, len(centroids), config.seed)
-    arrays.update(classifier)
+    if classifier:
+        classifier_state, meta["classifier"] = classifier_arrays(fused.matrix, labels, len(centroids), config.seed)
+        arrays.update(classifier_state)
+    else:
+        meta["classifier"] = {"model": None, "reason": "not fitted for this model (it assigns by nearest centre "
+                                                       "or member only)"}
     arrays["fused_centroids"] = cluster_means(np.asarray(fused.matrix, dtype=np.float64), labels).astype(np.float64)
     meta["keywords"] = {str(k): [term for term, _ in v[:10]] for k, v in run.summary.keywords.items()}
     return SegmentModel(meta, arrays)

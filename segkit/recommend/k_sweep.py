@@ -67,7 +67,7 @@ def recommendation_k_sweep(rows: pd.DataFrame, config: RunConfig, interactions: 
         result, _ = cluster_space(run.space, k_config)
         k_run = replace(run, config=k_config, result=result)
         # Every K shares the space: the embedder, the reducer and the new users' places are fitted once.
-        model = fit_model(k_run, fit_rows, like=model)
+        model = fit_model(k_run, fit_rows, like=model, classifier=False)
         if placed is None and len(text[1]):
             placed = place_rows(model, text[1], user_col)
         fitted = assign_with_model(k_run, model, text[1], placed=placed)

@@ -52,7 +52,7 @@ def fit_and_assign(fit_rows: pd.DataFrame, config: RunConfig, assign_rows: pd.Da
     # the 6.3 s of an evaluation on the Amazon musical-instruments users).
     run = run_segmentation(fit_rows, config, cache=cache, with_map=False, with_sentiment=False)
     waits.phase("recommend.model")
-    model = fit_model(run, fit_rows)
+    model = fit_model(run, fit_rows, classifier=False)  # assignment here is the clusterer's own rule
     return assign_with_model(run, model, assign_rows)
 
 
