@@ -27,14 +27,15 @@ def tfidf_model_state(run, like=None) -> tuple[dict, dict[str, np.ndarray]]:
 
 
 def _fit_again(run):
-    """TF-IDF fitted as the pipeline fitted it: on each distinct text once, in sorted order
-    (embed_with_cache), with the run's embedder parameters."""
+    """TF-IDF fitted as the pipeline fitted it: the same rows' texts through the same
+    embedding path (embed_users' rows_to_embed and fit_with_cache), with the run's parameters."""
+    from segkit.embed.cache import fit_with_cache
     from segkit.embed.tfidf import TfidfSvdEmbedder
+    from segkit.pipeline import rows_to_embed
 
     table = run.table
-    usable = np.array([bool(t) for t in table.row_texts]) & (table.row_user >= 0)
-    texts = np.unique(np.asarray([table.row_texts[i] for i in np.flatnonzero(usable)], dtype=object))
-    return TfidfSvdEmbedder(**run.config.embedder_params).fit_sampled([str(t) for t in texts])[0]
+    texts = [table.row_texts[i] for i in np.flatnonzero(rows_to_embed(table))]
+    return fit_with_cache(TfidfSvdEmbedder(**run.config.embedder_params), texts)[1]
 
 
 def replay_difference(state, run) -> float | None:
