@@ -24,7 +24,7 @@ from dashboard.preview import preview_banner
 from dashboard.resources import derived_memory, described_tables
 from dashboard.state import SAMPLE_PATH, Dataset, SavedRun, _memo, ensure_dataset, settings
 from dashboard.ui import md
-from dashboard.waiting import bar_slot, memo_or_wait, with_progress
+from dashboard.waiting import bar_slot, memo_or_wait
 from dashboard.words import tr
 from segkit.cluster.registry import CLUSTERERS
 from segkit.config import RunConfig
@@ -312,17 +312,13 @@ def stability_for(ctx: Context) -> dict:
     from segkit.export.report import segment_stability
 
     merges = current_edits(ctx).merges  # names do not change stability
-    key = f"stability|{ctx.run_key}|{merges!r}"
-    slot = bar_slot()  # made whether or not there is work (waiting.bar_slot)
-    memo = st.session_state["sk_memo"]
-    if key not in memo:
-        algorithm = ctx.config.algorithm
-        wait = plans.segment_stability_wait(ctx.space.matrix.shape[0], algorithm,
-                                            CLUSTERERS.flag(algorithm, "deterministic"))
+    algorithm = ctx.config.algorithm
 
-        def measure() -> dict:
-            with limited_threads():
-                return segment_stability(edited(ctx), memory=derived_memory())
+    def measure() -> dict:
+        with limited_threads():
+            return segment_stability(edited(ctx), memory=derived_memory())
 
-        memo[key] = with_progress(tr("common.spin_stability"), wait, measure, slot)
-    return memo[key]
+    return memo_or_wait(f"stability|{ctx.run_key}|{merges!r}", tr("common.spin_stability"),
+                        lambda: plans.segment_stability_wait(ctx.space.matrix.shape[0], algorithm,
+                                                             CLUSTERERS.flag(algorithm, "deterministic")),
+                        measure)
