@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib.util
 import os
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from segkit import waits
 from segkit.waits import Phase, Wait, costs
@@ -230,10 +230,27 @@ def chain(parts: Sequence[Wait]) -> Wait:
     return wait
 
 
-def _embedding_part(name: str, config, n_texts: int, mean_chars: float) -> list[Wait]:
-    """The embedding wait of `n_texts` texts with embedder `name`, as its own model expects it."""
+def _text_work(frame, config) -> tuple[int, int, float, str]:
+    """(rows with text, texts to embed, mean characters, embedder) of `frame` as
+    segkit.pipeline.run_segmentation resolves them (the default rule for "auto")."""
+    from segkit.embed.choice import AUTO, choose_for_roles, text_workload
+    from segkit.io.language import texts_of
+
+    roles = config.roles
+    texts = texts_of(frame, roles.text_cols) if roles.text_cols else []
+    n_texts, mean_chars = text_workload(texts)
+    name = choose_for_roles(roles, texts).name if config.embedder == AUTO else config.embedder
+    return len(texts), n_texts, mean_chars, name
+
+
+def _embedding_parts(name: str, config, n_texts: int, mean_chars: float) -> list[Wait]:
+    """The embedding wait of `n_texts` texts with embedder `name`, as its own model expects
+    it; none when nothing is embedded (no text, precomputed vectors, traits only)."""
+    from segkit.embed.choice import TRAITS_ONLY
     from segkit.embed.registry import get_embedder
 
+    if not n_texts or name in ("precomputed", TRAITS_ONLY):
+        return []
     try:
         model_s = float(get_embedder(name, **config.embedder_params).expected_seconds(n_texts, mean_chars))
     except Exception:  # noqa: BLE001 - the run itself will say what is wrong
@@ -241,28 +258,34 @@ def _embedding_part(name: str, config, n_texts: int, mean_chars: float) -> list[
     return [embed_wait(name, model_s, n_texts, mean_chars)]
 
 
-def segmentation_wait(frame, config, n_bytes: int, with_map: bool = True) -> Wait:
-    """Everything segkit.pipeline.run_segmentation does with `config` on `frame` (read from
-    `n_bytes`): preparing users, embedding, the space, clustering and describing, the map."""
-    from segkit.cluster.registry import CLUSTERERS
-    from segkit.embed.choice import AUTO, TRAITS_ONLY, choose_for_roles, text_workload
-    from segkit.io.language import texts_of
+def _space_part(n_users: int, config) -> Wait:
+    """space_wait with the reducer segkit.pipeline.resolve_reducer picks for `n_users`."""
     from segkit.pipeline import resolve_reducer
 
     roles = config.roles
-    texts = texts_of(frame, roles.text_cols) if roles.text_cols else []
-    n_texts, mean_chars = text_workload(texts)
-    n_users = int(frame[roles.user_col].nunique()) if roles.user_col else len(frame)
-    name = choose_for_roles(roles, texts).name if config.embedder == AUTO else config.embedder
-    parts = [prepare_wait(n_bytes)]
-    if n_texts and name not in ("precomputed", TRAITS_ONLY):
-        parts += _embedding_part(name, config, n_texts, mean_chars)
     reducer, params = resolve_reducer(config, n_users)
-    parts.append(space_wait(n_users, 128 + len(roles.numeric_cols) + len(roles.categorical_cols), reducer, params))
+    return space_wait(n_users, 128 + len(roles.numeric_cols) + len(roles.categorical_cols), reducer, params)
+
+
+def _cluster_part(n_users: int, config, n_rows: int, mean_chars: float, sentiment: bool = True) -> Wait:
+    """cluster_wait for `config`'s method, with automatic K when it asks for it."""
+    from segkit.cluster.registry import CLUSTERERS
+
     spec = CLUSTERERS.get(config.algorithm)
-    auto = bool(spec and spec.uses_k and config.algorithm_params.get("k") in (None, "auto"))
-    parts.append(cluster_wait(n_users, config.algorithm, auto, len(texts), mean_chars,
-                              k=config.algorithm_params.get("k") if not auto else None))
+    k = config.algorithm_params.get("k")
+    auto = bool(spec and spec.uses_k and k in (None, "auto"))
+    return cluster_wait(n_users, config.algorithm, auto, n_rows, mean_chars, k=None if auto else k,
+                        sentiment=sentiment)
+
+
+def segmentation_wait(frame, config, n_bytes: int, with_map: bool = True) -> Wait:
+    """Everything segkit.pipeline.run_segmentation does with `config` on `frame` (read from
+    `n_bytes`): preparing users, embedding, the space, clustering and describing, the map."""
+    roles = config.roles
+    n_rows, n_texts, mean_chars, name = _text_work(frame, config)
+    n_users = int(frame[roles.user_col].nunique()) if roles.user_col else len(frame)
+    parts = [prepare_wait(n_bytes), *_embedding_parts(name, config, n_texts, mean_chars),
+             _space_part(n_users, config), _cluster_part(n_users, config, n_rows, mean_chars)]
     if with_map and config.map_method == "umap":
         parts.append(map_wait(n_users))
     return chain(parts)
@@ -273,51 +296,47 @@ def segmentation_wait(frame, config, n_bytes: int, with_map: bool = True) -> Wai
 ASSIGNED_SHARE = 0.4
 
 
-def _recommend_refit(rows, config, interaction_users):
-    """The waits of the recommendation refit's first steps (split, embedding, space) and the
-    sizes the later ones work on, estimated before the split: (parts, fit users, fit texts,
-    mean characters, (users, interactions, the scoring's units))."""
+@dataclass(frozen=True)
+class _Refit:
+    """The recommendation refit's first waits (split, embedding, space) and the sizes the
+    later ones work on, estimated before the split."""
+
+    parts: list
+    fit_users: int
+    fit_texts: int
+    mean_chars: float
+    n_users: int  # users with interactions
+    score_units: float  # recommend.score's units
+
+
+def _recommend_refit(rows, config, interaction_users) -> _Refit:
     import pandas as pd
 
-    from segkit.embed.choice import AUTO, TRAITS_ONLY, choose_for_roles, text_workload
-    from segkit.io.language import texts_of
-    from segkit.pipeline import resolve_reducer
     from segkit.recommend.segment_fit import CORPUS_FITTED
 
-    roles = config.roles
-    texts = texts_of(rows, roles.text_cols) if roles.text_cols else []
-    n_texts, mean_chars = text_workload(texts)
+    _, n_texts, mean_chars, name = _text_work(rows, config)
     counts = pd.Series(interaction_users).value_counts()
     n_users, n_multi = len(counts), int((counts >= 2).sum())
     fit_users = max(int(n_users - ASSIGNED_SHARE * n_multi), 2)
     fit_texts = int(n_texts * fit_users / max(n_users, 1))
-    name = choose_for_roles(roles, texts).name if config.embedder == AUTO else config.embedder
-    parts = [_wait([expect("recommend.split", len(rows) / 1000)])]
-    if n_texts and name not in ("precomputed", TRAITS_ONLY):
-        # TF-IDF is refitted on the training text; other embedders' row vectors are usually cached.
-        parts += _embedding_part(name, config, fit_texts if name in CORPUS_FITTED else n_texts, mean_chars)
-    reducer, params = resolve_reducer(config, fit_users)
-    parts.append(space_wait(fit_users, 128 + len(roles.numeric_cols) + len(roles.categorical_cols), reducer, params))
+    # TF-IDF is refitted on the training text; other embedders' row vectors are usually cached.
+    embedded = fit_texts if name in CORPUS_FITTED else n_texts
+    parts = [_wait([expect("recommend.split", len(rows) / 1000)]),
+             *_embedding_parts(name, config, embedded, mean_chars), _space_part(fit_users, config)]
     # Scoring grows with the users and, a fifth as fast, with their interactions (measured on
     # 1,429 / 6,403 / 2,000 users with 10,261 / 10,000 / 49,594 interactions).
     score_units = n_users / 1000 + 0.2 * len(interaction_users) / 1000
-    return parts, fit_users, fit_texts, mean_chars, (n_users, len(interaction_users), score_units)
+    return _Refit(parts, fit_users, fit_texts, mean_chars, n_users, score_units)
 
 
 def recommend_wait(rows, config, interaction_users) -> Wait:
     """segkit.recommend.leakage_free_evaluation of `rows` (the text table) with `config`, for the
     interactions whose user ids are `interaction_users`: split, re-segment the training text,
     fit and apply its model, score every recommender per group."""
-    from segkit.cluster.registry import CLUSTERERS
-
-    parts, fit_users, fit_texts, mean_chars, sizes = _recommend_refit(rows, config, interaction_users)
-    spec = CLUSTERERS.get(config.algorithm)
-    k = config.algorithm_params.get("k")
-    auto = bool(spec and spec.uses_k and k in (None, "auto"))
-    parts.append(cluster_wait(fit_users, config.algorithm, auto, fit_texts, mean_chars, sentiment=False,
-                              k=None if auto else k))
-    parts.append(_wait([expect("recommend.model"), expect("recommend.score", sizes[2])]))
-    return chain(parts)
+    refit = _recommend_refit(rows, config, interaction_users)
+    return chain([*refit.parts,
+                  _cluster_part(refit.fit_users, config, refit.fit_texts, refit.mean_chars, sentiment=False),
+                  _wait([expect("recommend.model"), expect("recommend.score", refit.score_units)])])
 
 
 def recommend_sweep_wait(rows, config, interaction_users) -> Wait:
@@ -325,11 +344,12 @@ def recommend_sweep_wait(rows, config, interaction_users) -> Wait:
     once, the automatic rule's sweep, then per K a K-means fit, its model and two recommenders."""
     from segkit.metrics.sweep import default_k_range
 
-    parts, fit_users, fit_texts, mean_chars, sizes = _recommend_refit(rows, config, interaction_users)
-    parts.append(cluster_wait(fit_users, "kmeans", False, fit_texts, mean_chars, sentiment=False, k=2))
-    n_k = len(default_k_range(fit_users, config.k_max))
-    per_k = expect("recommend.sweep", n_k * (sizes[0] / 1000 + 2.67))
+    refit = _recommend_refit(rows, config, interaction_users)
+    n_k = len(default_k_range(refit.fit_users, config.k_max))
+    per_k = expect("recommend.sweep", n_k * (refit.n_users / 1000 + 2.67))
     model = expect("recommend.model")
     sweep = Phase("recommend.sweep", model.seconds + per_k.seconds, (model.raw or 0.0) + (per_k.raw or 0.0))
-    parts.append(_wait([expect("cluster.auto_k", min(fit_users, SWEEP_SAMPLE) / 1000), sweep]))
-    return chain(parts)
+    return chain([*refit.parts,
+                  cluster_wait(refit.fit_users, "kmeans", False, refit.fit_texts, refit.mean_chars, sentiment=False,
+                               k=2),
+                  _wait([expect("cluster.auto_k", min(refit.fit_users, SWEEP_SAMPLE) / 1000), sweep])])
