@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/browser_scale.py                       # 200,000 users, TF-IDF
     .venv/bin/python bench/browser_scale.py --embedder static --sessions 2
+    .venv/bin/python bench/browser_scale.py --baseline dd994fd   # that commit first, same run
     .venv/bin/python bench/browser_scale.py --users 20000 --budget 120   # a quick look
 
 Builds a CSV of N users, one review each, from real review texts in ../shared/data
@@ -19,14 +20,17 @@ headless Chromium, per session, one after the other:
 
 The server's resident memory (VmRSS) is sampled every second. Session 2 uploads the same
 file in a second browser context, so the table shows what the second session adds (what
-the two share). Exits 0 when every session drew its map within --budget seconds and peak
-RSS stayed under --max-rss-mb.
+the two share). With --baseline COMMIT, that commit's code (a temporary git worktree) is
+served and measured first in the same way, on the same file, and this tree's rows say how
+their time to the map and peak RSS compare. Exits 0 when every session of this tree drew its
+map within --budget seconds and peak RSS stayed under --max-rss-mb.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -43,7 +47,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import load_average, print_table  # noqa: E402
+from baseline import BASELINE_COMMIT  # noqa: E402
+from common import ROOT, load_average, print_table  # noqa: E402
 from datasets import DATA_ROOT as DATA  # noqa: E402
 from load_check import (  # noqa: E402
     CHROMIUM,
@@ -205,24 +210,45 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=2)
     parser.add_argument("--budget", type=float, default=30.0, help="seconds from upload to map (target 30)")
     parser.add_argument("--max-rss-mb", type=float, default=4096.0)
+    parser.add_argument("--baseline", metavar="COMMIT", help=f"first serve COMMIT's code (a temporary git "
+                        f"worktree; e.g. {BASELINE_COMMIT}, before issue 16) the same way, in the same run")
     parser.add_argument("--py-spy", type=Path, help="record session 1's upload with py-spy (pip install py-spy) here; "
                                                     "SEGKIT_SPY_SESSION=2 records session 2's")
     args = parser.parse_args(argv)
-    rows, server_log = run(args.users, args.embedder, args.sessions, args.budget, args.max_rss_mb, args.py_spy)
+    rows, server_log = run(args.users, args.embedder, args.sessions, args.budget, args.max_rss_mb, args.py_spy,
+                           baseline=args.baseline)
     if any(r.get("error") for r in rows):
         print(server_log)
-    return 0 if all(r["met"] in ("yes", "-") for r in rows) else 1
+    return 0 if all(r["met"] in ("yes", "-", "(baseline)") for r in rows) else 1
 
 
-def run(users: int, embedder: str, sessions: int = 2, budget: float = 30.0, max_rss_mb: float = 4096.0,
-        py_spy: Path | None = None) -> tuple[list[dict], str]:
-    """Rows of the table (printed), and the server log's tail."""
-    built = time.time()
-    name = f"scale_{users}.csv"
-    work = Path(tempfile.mkdtemp(prefix="segkit-scale-"))
-    payload = work / name
-    payload.write_bytes(scale_csv(users))
-    build_s, file_mb = time.time() - built, payload.stat().st_size / 1e6
+@contextlib.contextmanager
+def code_tree(commit: str | None):
+    """This repository's tree for None; else a temporary git worktree of `commit`, checked to
+    be what Python imports (PYTHONPATH), and removed afterwards."""
+    if commit is None:
+        yield ROOT, {}
+        return
+    holder = Path(tempfile.mkdtemp(prefix="segkit-baseline-"))
+    tree = holder / "tree"
+    subprocess.run(["git", "worktree", "add", "--detach", str(tree), commit], cwd=ROOT, check=True,
+                   capture_output=True)
+    env = {"PYTHONPATH": str(tree)}
+    try:
+        imported = subprocess.run([sys.executable, "-c", "import segkit; print(segkit.__file__)"], cwd=tree,
+                                  env={**os.environ, **env}, capture_output=True, text=True, check=True).stdout
+        if not Path(imported.strip()).is_relative_to(tree):
+            raise RuntimeError(f"the baseline's server would import segkit from {imported.strip()}, not {tree}")
+        yield tree, env
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, capture_output=True)
+        shutil.rmtree(holder, ignore_errors=True)
+
+
+def serve_and_upload(payload: Path, name: str, embedder: str, sessions: int, budget: float, root: Path,
+                     env: dict, py_spy: Path | None) -> tuple[list[dict], str]:
+    """One server of the code at `root` with a fresh embedding cache: the sessions' rows, and
+    its log's tail."""
     log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"segkit-browser-scale-{os.getpid()}.log"
     # A fresh embedding cache (every session embeds or shares in this server), but the
     # models set-up converted and distilled, as on an installed machine.
@@ -230,26 +256,68 @@ def run(users: int, embedder: str, sessions: int = 2, budget: float = 30.0, max_
     models = default_cache_dir() / "models"
     if models.is_dir():
         (cache_dir / "models").symlink_to(models)
-    server = Server(None, log_path, extra_env={"SEGKIT_EMBEDDER": embedder, "SEGKIT_CACHE_DIR": str(cache_dir)})
+    server = Server(None, log_path, root=root,
+                    extra_env={"SEGKIT_EMBEDDER": embedder, "SEGKIT_CACHE_DIR": str(cache_dir), **env})
     monitor = Monitor(server)
     try:
         server.wait_ready(120)
         monitor.start()
         # Playwright waits up to --budget x 4 so that a miss is measured, not cut off.
-        results = asyncio.run(run_sessions(server.url, payload, name, sessions, budget * 4, monitor,
-                                           py_spy))
+        results = asyncio.run(run_sessions(server.url, payload, name, sessions, budget * 4, monitor, py_spy))
     finally:
         monitor.stopping.set()
         server.stop()
         shutil.rmtree(cache_dir, ignore_errors=True)
+    return results, server.log_tail()
+
+
+def run(users: int, embedder: str, sessions: int = 2, budget: float = 30.0, max_rss_mb: float = 4096.0,
+        py_spy: Path | None = None, baseline: str | None = None) -> tuple[list[dict], str]:
+    """Rows of the table (printed; with `baseline`, that commit's rows first and each of this
+    tree's sessions as a ratio to the baseline's), and the last server log's tail."""
+    built = time.time()
+    name = f"scale_{users}.csv"
+    work = Path(tempfile.mkdtemp(prefix="segkit-scale-"))
+    payload = work / name
+    payload.write_bytes(scale_csv(users))
+    build_s, file_mb = time.time() - built, payload.stat().st_size / 1e6
+    rows: list[dict] = []
+    log = ""
+    try:
+        for commit in ([baseline] if baseline else []) + [None]:
+            with code_tree(commit) as (root, env):
+                results, log = serve_and_upload(payload, name, embedder, sessions, budget, root, env,
+                                                None if commit else py_spy)
+            for r in results:
+                met = ("-" if "note" in r else "(baseline)" if commit else "yes"
+                       if r["upload_to_map_s"] is not None and r["upload_to_map_s"] <= budget
+                       and r["rss_peak_mb"] <= max_rss_mb else "NO")
+                rows.append({"code": commit or "this tree", **r, "met": met})
+    finally:
         shutil.rmtree(work, ignore_errors=True)
-    rows = [{**r, "met": "-" if "note" in r else "yes" if r["upload_to_map_s"] is not None
-             and r["upload_to_map_s"] <= budget and r["rss_peak_mb"] <= max_rss_mb else "NO"}
-            for r in results]
+    if baseline:
+        add_ratios(rows, baseline)
+    first = ("code", "session", "upload_to_map_s", "map_time_ratio", "upload_to_segments_s", "rss_peak_mb",
+             "rss_ratio", "rss_added_mb", "met")
+    rows = [{**{k: r[k] for k in first if k in r}, **r} for r in rows]
     print_table(f"Target 5: {users:,} users uploaded in the browser, embedder {embedder} "
                 f"(file {file_mb:.0f} MB built in {build_s:.0f} s; "
-                f"load average {load_average()})", rows)
-    return rows, server.log_tail()
+                f"load average {load_average()})", rows,
+                f"ratios: this tree / {baseline} in the same run" if baseline else "")
+    return rows, log
+
+
+def add_ratios(rows: list[dict], baseline: str) -> None:
+    """Each of this tree's sessions gets its time to the map and peak RSS over the baseline's."""
+    old = {r["session"]: r for r in rows if r["code"] == baseline}
+    for r in rows:
+        before = old.get(r["session"])
+        if r["code"] == baseline or before is None:
+            continue
+        if r.get("upload_to_map_s") and before.get("upload_to_map_s"):
+            r["map_time_ratio"] = round(r["upload_to_map_s"] / before["upload_to_map_s"], 2)
+        if r.get("rss_peak_mb") and before.get("rss_peak_mb"):
+            r["rss_ratio"] = round(r["rss_peak_mb"] / before["rss_peak_mb"], 2)
 
 
 if __name__ == "__main__":

@@ -79,11 +79,18 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(_TIME).exists():
         print("needs GNU time (/usr/bin/time): apt-get install time")
         return 1
+    run(args.n, args.rounds)
+    return 0
+
+
+def run(n: int = 4000, rounds: int = 1) -> dict[str, bool]:
+    """Measures and prints the table; returns {segkit run: its peak <= BERTopic's} (empty
+    without BERTopic)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
     env.pop("SEGKIT_EMBEDDER", None)
     with tempfile.TemporaryDirectory(prefix="segkit-cli-memory-") as tmp:
         csv = Path(tmp) / "yelp.csv"
-        mean_chars = write_texts(csv, args.n)
+        mean_chars = write_texts(csv, n)
         segment = [sys.executable, "-m", "segkit.cli", "segment", str(csv), "--no-cache", "--quiet",
                    "--embedder", "minilm", "--out", str(Path(tmp) / "labeled.csv")]
         runs = {"segkit minilm (torch)": (segment, {**env, "SEGKIT_MINILM_ENGINE": "torch"})}
@@ -102,23 +109,25 @@ def main(argv: list[str] | None = None) -> int:
             print("BERTopic not installed (pip install -e '.[bench]'): its row is missing")
         results: dict[str, list[dict]] = {name: [] for name in runs}
         loads = []
-        for _ in range(max(args.rounds, 1)):
+        for _ in range(max(rounds, 1)):
             for name, (command, run_env) in runs.items():
                 loads.append(os.getloadavg()[0])
                 results[name].append(measured(command, run_env))
-    print(f"\nTarget 2: peak RSS of one process, {args.n} yelp_10k reviews (mean {mean_chars:.0f} "
+    print(f"\nTarget 2: peak RSS of one process, {n} yelp_10k reviews (mean {mean_chars:.0f} "
           f"characters), no embedding cache; load average {min(loads):.2f}-{max(loads):.2f}\n")
     print("| run | peak RSS (MB) | wall (s) |")
     print("|---|---|---|")
     best = {name: min(r["peak_mb"] for r in rows) for name, rows in results.items()}
     for name, rows in results.items():
         print(f"| {name} | {best[name]:.0f} | {min(r['wall_s'] for r in rows):.1f} |")
+    verdicts = {}
     if "BERTopic defaults" in best:
         for name in best:
             if name.startswith("segkit"):
-                verdict = "met" if best[name] <= best["BERTopic defaults"] else "not met"
-                print(f"{name}: {best[name] / best['BERTopic defaults']:.2f}x BERTopic's peak: {verdict}")
-    return 0
+                verdicts[name] = best[name] <= best["BERTopic defaults"]
+                print(f"{name}: {best[name] / best['BERTopic defaults']:.2f}x BERTopic's peak: "
+                      f"{'met' if verdicts[name] else 'not met'}")
+    return verdicts
 
 
 if __name__ == "__main__":

@@ -81,7 +81,9 @@ def timed_health(url: str) -> tuple[bool, float]:
 class Server:
     """`streamlit run app.py` on 127.0.0.1:<free port>, in its own process group."""
 
-    def __init__(self, map_method: str | None, log_path: Path, extra_env: dict | None = None) -> None:
+    def __init__(self, map_method: str | None, log_path: Path, extra_env: dict | None = None,
+                 root: Path = ROOT) -> None:
+        """`root`: the code tree to serve (another commit's worktree for a baseline)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -89,11 +91,11 @@ class Server:
         env = {**os.environ, "SEGKIT_CACHE_DIR": self.cache_dir, **(extra_env or {})}
         if map_method:  # else the dashboard's own default
             env["SEGKIT_MAP_METHOD"] = map_method
-        command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        command = [sys.executable, "-m", "streamlit", "run", str(root / "app.py"),
                    "--server.port", str(self.port), "--server.address", "127.0.0.1",
                    "--server.headless", "true", "--browser.gatherUsageStats", "false"]
         with open(log_path, "wb") as log:
-            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            self.process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
                                             start_new_session=True)
 
     def wait_ready(self, timeout: float) -> None:

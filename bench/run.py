@@ -1,14 +1,17 @@
-"""The one benchmark command for issue "Fast and right":
+"""The one benchmark command (issue "Fast and right", then issue 16's speed and memory):
 
-    python bench/run.py [--quick]
+    python bench/run.py [--quick] [--only 16]
 
 Runs every benchmark and prints one table per target, then which targets are met:
-  1-2  embedding throughput (bench/embed_speed.py, owned by the embedding work; run when present),
-       and embedding after UMAP in one process (bench/openmp_clash.py)
+  1-2  embedding throughput (bench/embed_speed.py, run when present; it gives issue 16 target 1's
+       verdict, MiniLM >= 2x the torch engine, and runs alone as 16.1), and embedding after
+       UMAP in one process (bench/openmp_clash.py)
   3    time to first segments (bench/first_segments.py)
-  4    live feedback after a parameter change (bench/feedback.py)
+  16.2 a CLI MiniLM run's peak memory vs BERTopic's (bench/cli_memory.py)
+  4    live feedback after a parameter change (bench/feedback.py; issue 16 target 4)
   5    200,000 users within 4 GB (bench/scale.py, in a child process)
-  16.5 200,000 users uploaded in headless Chromium, TF-IDF and static, two sessions (bench/browser_scale.py)
+  16.5 200,000 users uploaded in headless Chromium, TF-IDF and static, two sessions, baseline
+       dd994fd served first in the same run (bench/browser_scale.py)
   6    quality against BERTopic (bench/quality.py; needs `pip install bertopic`)
   desc segment descriptions, issue 13: keyword and name distinctness, example purity
        (bench/describe_quality.py)
@@ -55,12 +58,7 @@ def targets_1_2(quick: bool, verdicts: dict):
         print("\n## Targets 1-2: bench/embed_speed.py not present - not run")
         verdicts["1-2 embedding speed"] = "not run"
         return
-    import embed_speed
-
-    result = embed_speed.run_benchmark(n=300 if quick else 2000, ag_n=300 if quick else 2000,
-                                       rounds=1 if quick else 2)
-    print("\n## Targets 1-2: embedding throughput (bench/embed_speed.py)")
-    print(embed_speed.format_report(result))
+    target_16_1(quick, verdicts)
     verdicts["1-2 embedding speed"] = "see the embedding engineer's table above"
     import openmp_clash
 
@@ -68,6 +66,34 @@ def targets_1_2(quick: bool, verdicts: dict):
     common.print_table(f"Targets 1-2, in the dashboard's process: plain encode after UMAP + minilm "
                        f"(load average {common.load_average()})", rows,
                        "'numba first' = without segkit/openmp.py's preload of torch's OpenMP runtime")
+
+
+def target_16_1(quick: bool, verdicts: dict):
+    """Issue 16 target 1: MiniLM's OpenVINO engine vs torch `minilm` and plain encode."""
+    import embed_speed
+
+    result = embed_speed.run_benchmark(n=300 if quick else 1500, ag_n=300 if quick else 2000,
+                                       rounds=1 if quick else 3)
+    print("\n## Targets 1-2 and issue 16 target 1: embedding throughput, MiniLM on AMX (bench/embed_speed.py)")
+    print(embed_speed.format_report(result))
+    by = {row["method"]: row for row in result["rows"]}
+    if "minilm_ov" in by:
+        speedup = by["minilm_ov"]["texts_per_s"] / by["minilm"]["texts_per_s"]
+        verdicts["16.1 minilm >= 2x the torch engine"] = speedup >= 2
+        verdicts["16.1 minilm >= 12x plain encode"] = by["minilm_ov"]["ratio_wall"] >= 12
+    else:
+        verdicts["16.1 MiniLM on AMX"] = "not run (the openvino extra is not installed)"
+
+
+def target_16_2(quick: bool, verdicts: dict):
+    """Issue 16 target 2: a CLI MiniLM run's peak memory vs BERTopic's, same texts."""
+    import cli_memory
+
+    checks = cli_memory.run(n=1000 if quick else 4000)
+    for name, ok in checks.items():
+        verdicts[f"16.2 {name} peak RSS <= BERTopic's"] = ok
+    if not checks:
+        verdicts["16.2 memory vs BERTopic"] = "not run (BERTopic not installed)"
 
 
 def target_3(quick: bool, verdicts: dict):
@@ -121,8 +147,8 @@ def target_16_5(quick: bool, verdicts: dict):
 
     n = 50_000 if quick else 200_000
     for embedder in ("tfidf", "static"):
-        rows, _ = browser_scale.run(n, embedder, sessions=2)
-        sessions = [r for r in rows if r["met"] != "-"]
+        rows, _ = browser_scale.run(n, embedder, sessions=2, baseline=browser_scale.BASELINE_COMMIT)
+        sessions = [r for r in rows if r["code"] == "this tree" and r["met"] != "-"]
         verdicts[f"16.5 {n:,} users, {embedder}: map within 30 s, < 4 GB"] = (
             all(r["met"] == "yes" for r in sessions) and bool(sessions))
 
@@ -170,15 +196,28 @@ def honest_waiting(quick: bool, verdicts: dict):
             verdicts[f"16.6 {row['wait']} at {row['size']}: ETA within 25%"] = row["met"] == "yes"
 
 
+# Issue 16's targets: 1 MiniLM, 2 memory, 3 HDBSCAN live, 4 every method live (bench/feedback.py),
+# 5 the browser at 200,000 users, 6 honest waiting.
+ISSUE_16 = {"16.1", "16.2", "hdb", "4", "16.5", "waits"}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes; minutes instead of tens of minutes")
-    parser.add_argument("--only", default="", help="comma-separated subset of 12,3,4,5,16.5,6,desc,hdb,waits")
+    parser.add_argument("--only", default="", help="comma-separated subset of 12,3,4,5,16.1,16.2,16.5,6,desc,"
+                                                   "hdb,waits; 16 = issue 16's targets (16.1,16.2,hdb,4,16.5,waits)")
     args = parser.parse_args(argv)
-    chosen = set(args.only.split(",")) if args.only else {"12", "3", "4", "5", "16.5", "6", "desc", "hdb", "waits"}
+    chosen = set(args.only.split(",")) if args.only else {"12", "3", "4", "5", "16.5", "6", "desc", "hdb", "waits",
+                                                          "16.2"}
+    if "16" in chosen:
+        chosen |= ISSUE_16
+    if "12" in chosen:
+        chosen.discard("16.1")  # "12" runs the same embedding benchmark and gives its verdicts
     verdicts: dict = {}
     print(f"segkit benchmarks ({'quick' if args.quick else 'full'}), load average {common.load_average()}")
-    steps = [("12", "Targets 1-2", targets_1_2), ("3", "Target 3", target_3), ("4", "Target 4", target_4),
+    steps = [("12", "Targets 1-2", targets_1_2), ("16.1", "Issue 16 target 1 (MiniLM on AMX)", target_16_1),
+             ("16.2", "Issue 16 target 2 (memory)", target_16_2),
+             ("3", "Target 3", target_3), ("4", "Target 4", target_4),
              ("5", "Target 5", target_5), ("16.5", "Issue 16 target 5 (browser)", target_16_5),
              ("6", "Target 6", target_6),
              ("desc", "Descriptions (issue 13)", descriptions),
