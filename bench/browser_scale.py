@@ -299,7 +299,8 @@ def run(users: int, embedder: str, sessions: int = 2, budget: float = 30.0, max_
         add_ratios(rows, baseline)
     first = ("code", "session", "upload_to_map_s", "map_time_ratio", "upload_to_segments_s", "rss_peak_mb",
              "rss_ratio", "rss_added_mb", "met")
-    rows = [{**{k: r[k] for k in first if k in r}, **r} for r in rows]
+    columns = [*first, *dict.fromkeys(k for r in rows for k in r if k not in first)]
+    rows = [{k: r.get(k, "") for k in columns} for r in rows]  # one column order for the table
     print_table(f"Target 5: {users:,} users uploaded in the browser, embedder {embedder} "
                 f"(file {file_mb:.0f} MB built in {build_s:.0f} s; "
                 f"load average {load_average()})", rows,

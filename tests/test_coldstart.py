@@ -260,3 +260,20 @@ def test_the_evaluation_and_the_k_sweep_walk_through_their_waits_phases():
     evaluate_cold_start(split, segments, None, n_boot=20, progress=lambda done, total: reports.append((done, total)))
     done = [d for d, _ in reports]
     assert done == sorted(done) and reports[-1][0] == reports[-1][1] and len({t for _, t in reports}) == 1
+
+
+def test_the_k_sweep_wait_grows_with_users_and_interactions():
+    """The sweep's per-K cost (segkit.waits.costs) counts the users and, more weakly, the
+    interactions the scoring reads: more of either plans a longer last phase."""
+    from segkit.waits import plans
+
+    frame = taste_reviews(n_users=120)
+    users = frame["user_id"]
+
+    def sweep_seconds(interaction_users) -> float:
+        return plans.recommend_sweep_wait(frame, config(), interaction_users).phases[-1].seconds
+
+    base = sweep_seconds(users)
+    more_interactions = sweep_seconds(pd.concat([users] * 5, ignore_index=True))
+    more_users = sweep_seconds(pd.concat([users, users + "_other"], ignore_index=True))
+    assert more_interactions > base and more_users > base

@@ -60,7 +60,9 @@ COSTS: dict[str, tuple[float, float]] = {
     # The model keeps the run's TF-IDF state (0.23-0.36 s); an old cache entry without it refits.
     "recommend.model": (0.3, 0.0),
     "recommend.score": (0.57, 0.079),
-    "recommend.sweep": (0.0, 0.029),  # per K: 0.119 / 0.263 / 0.118 s on the three
+    # Per K after the first: 0.09-0.10 / 0.20-0.22 / 0.13-0.14 s on the three (refitted after
+    # the sweep stopped fitting TF-IDF and the classifier per K; it was 0.029 per unit).
+    "recommend.sweep": (0.0, 0.0229),
     # MiniLM (bench/wait_accuracy.py's children, 300-5,000 yelp_10k / womens_clothing reviews):
     # loading until the first batch, then per unit of plans.minilm_units. OpenVINO and torch ran
     # as fast here (240-250 texts/s at 705 characters, 355 at 330); torch loads for longer.
@@ -84,7 +86,7 @@ UNITS: dict[str, str] = {
     "describe.rest": "segments x thousand described users (at most 20,000)",
     "recommend.split": "thousand rows of the text table", "recommend.model": "one model",
     "recommend.score": "thousand users + 0.2 x thousand interactions",
-    "recommend.sweep": "K values x (thousand users + 2.67), plus one recommend.model",
+    "recommend.sweep": "K values x (thousand users + 0.025 x thousand interactions + 2.41), plus one recommend.model",
     "embed.minilm.openvino": "thousand texts x (1 + characters / 400, at most 1,100 characters)",
     "embed.minilm.torch": "thousand texts x (1 + characters / 400, at most 1,100 characters)",
 }

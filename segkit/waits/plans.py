@@ -346,7 +346,8 @@ def recommend_sweep_wait(rows, config, interaction_users) -> Wait:
 
     refit = _recommend_refit(rows, config, interaction_users)
     n_k = len(default_k_range(refit.fit_users, config.k_max))
-    per_k = expect("recommend.sweep", n_k * (refit.n_users / 1000 + 2.67))
+    # Per K: a K-means fit and model on the users, scoring that also grows with the interactions.
+    per_k = expect("recommend.sweep", n_k * (refit.n_users / 1000 + 0.025 * len(interaction_users) / 1000 + 2.41))
     model = expect("recommend.model")
     sweep = Phase("recommend.sweep", model.seconds + per_k.seconds, (model.raw or 0.0) + (per_k.raw or 0.0))
     return chain([*refit.parts,
